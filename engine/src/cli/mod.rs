@@ -1,0 +1,34 @@
+//! The `trunkctl` command-line interface: argument parsing and one module per verb group.
+
+use clap::{Parser, Subcommand};
+
+pub mod board;
+
+/// Trunkline diagnostics and admin CLI.
+#[derive(Debug, Parser)]
+#[command(name = "trunkctl", version, about = "Trunkline diagnostics and admin CLI")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs of `trunkctl`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print every span as DAHDI's `dahdi_scan` does.
+    Scan(board::BoardArgs),
+    /// Table of spans: type, framing, alarms, counters.
+    Spans(board::ListArgs),
+    /// Table of channels: number, span/position, kind, name.
+    Channels(board::ListArgs),
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Scan(a) => board::scan(&a),
+        Command::Spans(a) => board::spans(&a),
+        Command::Channels(a) => board::channels(&a),
+    }
+}

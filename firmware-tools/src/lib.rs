@@ -1,0 +1,1 @@
+//! Board firmware image formats (DIGIUM, Intel HEX, raw, Trunkline container) and safe upload.

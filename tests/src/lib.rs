@@ -1,0 +1,1 @@
+//! Shared helpers for Trunkline end-to-end tests.
