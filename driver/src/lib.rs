@@ -13,6 +13,7 @@ pub mod dahdi;
 pub mod ids;
 pub mod ring;
 pub mod span;
+pub mod tdm;
 
 pub use board::{Board, BoardError, BoardEvent, ErrorKind};
 pub use channel::{ChannelInfo, ChannelKind};

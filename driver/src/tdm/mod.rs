@@ -1,0 +1,6 @@
+//! Soft TDM pieces shared by backends: CRCs, HDLC, CAS multiframes and debouncing, E1 G.704
+//! framing with CRC-4, T1 D4/ESF framing with CRC-6 and robbed bits.
+
+pub mod crc;
+
+pub mod hdlc;
