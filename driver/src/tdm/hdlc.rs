@@ -231,7 +231,7 @@ impl HdlcRx {
         for k in (0..8).rev() {
             let b = (octet >> k) & 1;
             if b == 1 {
-                self.ones += 1;
+                self.ones = self.ones.saturating_add(1).min(8);
                 if self.ones == 7 {
                     if !self.hunting && self.collected > 8 {
                         on_event(HdlcRxEvent::Abort);
