@@ -12,6 +12,7 @@ pub mod channel;
 pub mod dahdi;
 pub mod ids;
 pub mod ring;
+pub mod scan;
 pub mod sim;
 pub mod span;
 pub mod tdm;

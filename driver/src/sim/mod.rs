@@ -295,7 +295,9 @@ impl Board for SimBoard {
     fn tick(&mut self) -> Result<(), BoardError> {
         let n = self.cfg.tick_frames;
         for (s, line) in self.spans.iter_mut().zip(self.lines.iter_mut()) {
-            line.clear();
+            if line.len() != n * s.frame_octets() {
+                line.resize(n * s.frame_octets(), 0);
+            }
             s.transmit(n, line);
         }
         // A span in remote loopback sends back what it receives instead.
@@ -304,8 +306,7 @@ impl Board for SimBoard {
                 if let LinkTo::Span(p) = self.link(i) {
                     let j = self.index(p)?;
                     let (a, b) = two_mut(&mut self.lines, i, j);
-                    a.clear();
-                    a.extend_from_slice(b);
+                    a.copy_from_slice(b);
                 }
             }
         }

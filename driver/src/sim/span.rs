@@ -27,6 +27,8 @@ pub(crate) struct SimSpan {
     bearers: Vec<usize>,
     tx_scratch: Vec<u8>,
     rx_scratch: Vec<u8>,
+    /// Frames delivered by the receiver this tick (frame-major), before deinterleaving.
+    deliver: Vec<u8>,
     rx_cap: usize,
     rx_in: Vec<u8>,
     e1tx: E1Tx,
@@ -108,6 +110,7 @@ impl SimSpan {
             bearers,
             tx_scratch: vec![0; 32 * n],
             rx_scratch: vec![0; 32 * rx_cap],
+            deliver: vec![0; 32 * rx_cap],
             rx_cap,
             rx_in: Vec::with_capacity(n * FRAME + 64),
             e1tx: E1Tx::new(crc4),
@@ -188,8 +191,11 @@ impl SimSpan {
         self.maint = m;
     }
 
-    /// Builds one tick of frames from the channels' tx rings into `line`.
-    pub(crate) fn transmit(&mut self, n: usize, line: &mut Vec<u8>) {
+    /// Builds one tick of frames from the channels' tx rings into `line` (exactly `n` frames
+    /// long): each timeslot's
+    /// octets are gathered channel-major, TS16 is generated, then one transpose interleaves
+    /// them into frames and the framer writes TS0 (with CRC-4) into each.
+    pub(crate) fn transmit(&mut self, n: usize, frames: &mut [u8]) {
         let mut abcd: AbcdTable = [0x0F; 32];
         for &ts in &self.bearers {
             let dst = &mut self.tx_scratch[ts * n..ts * n + n];
@@ -204,28 +210,37 @@ impl SimSpan {
                 }
             }
         }
-        let dchan = self.kinds[16] == ChannelKind::Dchan;
-        let cas = self.kinds[16] == ChannelKind::Reserved;
-        self.e1tx.rai = self.faults.rai || self.status.alarms.contains(Alarms::RED) || self.e1rx.defects.lof;
-        let mut frame = [0u8; FRAME];
-        for f in 0..n {
-            for &ts in &self.bearers {
-                frame[ts] = self.tx_scratch[ts * n + f];
-            }
-            if dchan {
-                if self.hdlc_tx.is_idle() {
-                    if let Some(end) = self.ends[16].as_mut() {
-                        if let Some(len) = end.pop_tx_frame(&mut self.frame_buf) {
-                            self.hdlc_tx.start_frame(&self.frame_buf[..len]);
+        let ts16 = &mut self.tx_scratch[16 * n..17 * n];
+        match self.kinds[16] {
+            ChannelKind::Dchan => {
+                // Look for a queued frame at the start of the tick and whenever one finishes,
+                // not on every idle octet.
+                let mut poll = true;
+                for o in ts16.iter_mut() {
+                    if poll && self.hdlc_tx.is_idle() {
+                        poll = false;
+                        if let Some(end) = self.ends[16].as_mut() {
+                            if let Some(len) = end.pop_tx_frame(&mut self.frame_buf) {
+                                self.hdlc_tx.start_frame(&self.frame_buf[..len]);
+                            }
                         }
                     }
+                    let busy = !self.hdlc_tx.is_idle();
+                    *o = self.hdlc_tx.next_octet();
+                    poll |= busy && self.hdlc_tx.is_idle();
                 }
-                frame[16] = self.hdlc_tx.next_octet();
-            } else if cas {
-                frame[16] = self.cas_tx.next_ts16(&abcd);
             }
-            self.e1tx.finish_frame(&mut frame);
-            line.extend_from_slice(&frame);
+            ChannelKind::Reserved => {
+                for o in ts16.iter_mut() {
+                    *o = self.cas_tx.next_ts16(&abcd);
+                }
+            }
+            _ => {}
+        }
+        self.e1tx.rai = self.faults.rai || self.status.alarms.contains(Alarms::RED) || self.e1rx.defects.lof;
+        crate::tdm::transpose::transpose(&self.tx_scratch, FRAME, n, frames);
+        for f in frames.chunks_exact_mut(FRAME) {
+            self.e1tx.finish_frame(f.try_into().expect("one frame"));
         }
     }
 
@@ -271,7 +286,7 @@ impl SimSpan {
         let slip_step = (faults.slip_ppm * 1000.0).round() as i64;
         const ONE_FRAME: i64 = 1_000_000_000;
         {
-            let Self { e1rx, rx_scratch, rx_cap, bearers, cas_rx, hdlc_rx, ends, slip_acc, info, .. } = self;
+            let Self { e1rx, deliver, rx_cap, cas_rx, hdlc_rx, ends, slip_acc, info, .. } = self;
             let cap = *rx_cap;
             e1rx.push_line(input, &mut |frame| {
                 // The receive elastic store: a clock offset makes it drop or repeat a frame.
@@ -290,9 +305,7 @@ impl SimSpan {
                 }
                 for _ in 0..copies {
                     if k < cap {
-                        for &ts in bearers.iter() {
-                            rx_scratch[ts * cap + k] = frame[ts];
-                        }
+                        deliver[k * FRAME..(k + 1) * FRAME].copy_from_slice(frame);
                         k += 1;
                     }
                 }
@@ -332,10 +345,11 @@ impl SimSpan {
         if !self.e1rx.aligned() {
             self.cas_rx.lose_alignment();
         }
-        let cap = self.rx_cap;
+        // Deinterleave: frames (k × 32) to timeslot rows (32 × k).
+        crate::tdm::transpose::transpose(&self.deliver[..k * FRAME], k, FRAME, &mut self.rx_scratch);
         for &ts in &self.bearers {
             if let Some(end) = self.ends[ts].as_mut() {
-                end.push_rx(&self.rx_scratch[ts * cap..ts * cap + k]);
+                end.push_rx(&self.rx_scratch[ts * k..ts * k + k]);
             }
         }
         // Errored submultiframes go back to the far end as E-bits.

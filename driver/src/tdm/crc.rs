@@ -105,18 +105,27 @@ impl Crc4Smf {
     /// C bit (even frames) the caller passes TS0 with bit 1 (the MSB) cleared.
     #[inline]
     pub fn add_frame(&mut self, frame: &[u8; 32]) {
-        // Position of octet i of frame f in the SMF is 32f + i; class = (2f + i) mod 15.
+        // Position of octet i of frame f in the SMF is 32f + i; class = (2f + i) mod 15. Octet j
+        // (j < 15) and octet 15+j share class j; octet 30 has class 15 ≡ 0, kept at byte 15
+        // (acc[start+15], folded by `finish`); octet 31 has class 1.
         let start = (2 * self.frames) % 15;
-        let mut w = [0u8; 15];
-        for i in 0..15 {
-            w[i] = frame[i] ^ frame[i + 15];
-        }
-        w[0] ^= frame[30];
-        w[1] ^= frame[31];
-        for i in 0..15 {
-            self.acc[start + i] ^= w[i];
-        }
+        let lo = u128::from_le_bytes(frame[0..16].try_into().expect("16 octets")) & (u128::MAX >> 8);
+        let mid = u128::from_le_bytes(frame[15..31].try_into().expect("16 octets"));
+        let w = lo ^ mid ^ ((frame[31] as u128) << 8);
+        let acc = &mut self.acc[start..start + 16];
+        let a = u128::from_le_bytes((&*acc).try_into().expect("16 octets"));
+        acc.copy_from_slice(&(a ^ w).to_le_bytes());
         self.frames += 1;
+    }
+
+    /// Adds a frame whose TS0 carries a C bit in its MSB, counting that bit as 0 (as G.704
+    /// computes the CRC) without copying the frame.
+    #[inline]
+    pub fn add_frame_c_masked(&mut self, frame: &[u8; 32]) {
+        let start = (2 * self.frames) % 15;
+        self.add_frame(frame);
+        // Octet 0 of this frame folded into class `start`: take its C bit back out.
+        self.acc[start] ^= frame[0] & 0x80;
     }
 
     /// The CRC-4 (C1 in bit 3 .. C4 in bit 0) of the frames added so far, as if they were a

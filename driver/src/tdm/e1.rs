@@ -131,8 +131,6 @@ pub struct E1Rx {
     pub counts: E1RxCounts,
     /// Defects.
     pub defects: E1Defects,
-    ais_zero_count: u32,
-    ais_bits: u32,
     ais_low_windows: u8,
     ais_ok_windows: u8,
 }
@@ -159,8 +157,6 @@ impl E1Rx {
             new_errored_smfs: 0,
             counts: E1RxCounts::default(),
             defects: E1Defects { lof: true, lmfa: crc4, ..E1Defects::default() },
-            ais_zero_count: 0,
-            ais_bits: 0,
             ais_low_windows: 0,
             ais_ok_windows: 0,
         }
@@ -334,9 +330,7 @@ impl E1Rx {
         }
         if pos & 1 == 0 {
             self.c_rx = (self.c_rx << 1) | si;
-            let mut f = *frame;
-            f[0] &= 0x7F;
-            self.crc.add_frame(&f);
+            self.crc.add_frame_c_masked(frame);
         } else {
             self.crc.add_frame(frame);
             if (pos == 13 || pos == 15) && si == 0 {
@@ -370,35 +364,51 @@ impl E1Rx {
     }
 
     /// LOS (G.775: no ones over a frame's worth of bits) and AIS (fewer than 3 zeros in each of
-    /// two consecutive 512-bit periods).
+    /// two consecutive 512-bit periods). Normal traffic leaves both after one word test per
+    /// 512-bit window.
     fn watch_signal(&mut self, data: &[u8]) {
-        for chunk in data.chunks(FRAME) {
-            let ones: u32 = chunk.iter().map(|b| b.count_ones()).sum();
-            let zeros = chunk.len() as u32 * 8 - ones;
-            if chunk.len() == FRAME {
-                if ones == 0 {
-                    self.defects.los = true;
-                } else if ones >= 32 {
-                    self.defects.los = false;
+        for chunk in data.chunks(64) {
+            let words = chunk.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().expect("8 octets")));
+            // LOS per frame: a frame's worth of octets with no one bit.
+            for half in chunk.chunks(FRAME) {
+                if half.len() == FRAME {
+                    let any = half.chunks_exact(8).any(|w| w != [0u8; 8]);
+                    if !any {
+                        self.defects.los = true;
+                    } else if self.defects.los {
+                        let ones: u32 = half.iter().map(|b| b.count_ones()).sum();
+                        if ones >= 32 {
+                            self.defects.los = false;
+                        }
+                    }
                 }
             }
-            self.ais_zero_count += zeros;
-            self.ais_bits += chunk.len() as u32 * 8;
-            if self.ais_bits >= 512 {
-                if self.ais_zero_count < 3 {
-                    self.ais_low_windows = (self.ais_low_windows + 1).min(2);
-                    self.ais_ok_windows = 0;
-                } else {
-                    self.ais_ok_windows = (self.ais_ok_windows + 1).min(2);
-                    self.ais_low_windows = 0;
+            if chunk.len() < 64 {
+                continue;
+            }
+            // AIS: count zeros only while the window could still have fewer than three.
+            let mut zeros = 0u32;
+            for w in words {
+                let mut z = !w;
+                while z != 0 && zeros < 3 {
+                    z &= z - 1;
+                    zeros += 1;
                 }
-                if self.ais_low_windows >= 2 {
-                    self.defects.ais = true;
-                } else if self.ais_ok_windows >= 2 {
-                    self.defects.ais = false;
+                if zeros >= 3 {
+                    break;
                 }
-                self.ais_bits = 0;
-                self.ais_zero_count = 0;
+            }
+            if zeros < 3 {
+                self.ais_low_windows = (self.ais_low_windows + 1).min(2);
+                self.ais_ok_windows = 0;
+            } else {
+                self.ais_ok_windows = (self.ais_ok_windows + 1).min(2);
+                self.ais_low_windows = 0;
+            }
+            if self.ais_low_windows >= 2 {
+                self.defects.ais = true;
+            } else if self.ais_ok_windows >= 2 {
+                self.defects.ais = false;
             }
         }
     }

@@ -6,3 +6,4 @@ pub mod crc;
 pub mod e1;
 
 pub mod hdlc;
+pub mod transpose;
