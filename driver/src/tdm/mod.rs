@@ -4,5 +4,6 @@
 pub mod cas;
 pub mod crc;
 pub mod e1;
+pub mod t1;
 
 pub mod hdlc;
