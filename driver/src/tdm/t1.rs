@@ -317,9 +317,9 @@ impl T1Rx {
         self.aligned
     }
 
-    /// Current debounced ABCD of a channel (1..=24).
-    pub fn abcd(&self, channel: usize) -> u8 {
-        self.abcd[channel - 1]
+    /// Current debounced ABCD of a timeslot (1..=24, as in [`CasChange`]).
+    pub fn bits(&self, timeslot: usize) -> u8 {
+        self.abcd[timeslot - 1]
     }
 
     /// Feeds line bytes (the packed bit stream, any bit phase); `on_frame` gets every aligned
@@ -742,6 +742,11 @@ mod tests {
                 }
                 assert_eq!(rx.counts, T1RxCounts { fbit: 0, crc: 0, aligns: 1 }, "{framing:?} offset {off}");
                 assert_eq!(rx.defects, T1Defects::default(), "{framing:?} offset {off}");
+                for ts in 1..=CHANNELS {
+                    let a = abcd[ts - 1];
+                    let want = if framing == T1Framing::D4 { (a & 0x0C) | ((a >> 2) & 0x03) } else { a };
+                    assert_eq!(rx.bits(ts), want, "{framing:?} offset {off} timeslot {ts}");
+                }
             }
         }
     }
