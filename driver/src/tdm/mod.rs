@@ -4,6 +4,7 @@
 pub mod cas;
 pub mod crc;
 pub mod e1;
+pub mod t1;
 
 pub mod hdlc;
 pub mod transpose;
