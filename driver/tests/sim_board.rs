@@ -273,3 +273,83 @@ fn local_loopback_returns_our_own_audio() {
     assert_eq!(&sink[..8], &[1, 2, 3, 4, 5, 6, 7, 8], "{:?}", &sink[..n.min(16)]);
     assert!(b.span_status(SpanNo(1)).unwrap().alarms.contains(Alarms::LOOPBACK));
 }
+
+fn t1_pair(framing: SpanConfig, signalling: SimSignalling) -> SimBoard {
+    let spec = SimSpanSpec { config: framing, signalling };
+    SimBoard::new(SimConfig {
+        spans: vec![spec.clone(), spec],
+        links: vec![LinkTo::Span(SpanNo(2)), LinkTo::Span(SpanNo(1))],
+        tick_frames: 40,
+        ..SimConfig::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn t1_pri_bearers_arrive_bit_exact_and_d_channel_frames_cross() {
+    let mut b = t1_pair(SpanConfig::t1_esf(), SimSignalling::Pri);
+    let chans = b.channels();
+    assert_eq!(chans.len(), 48);
+    assert_eq!(chans[23].kind, ChannelKind::Dchan);
+    let a = chans[4].no; // span 1 channel 5
+    let z = chans[24 + 4].no;
+    let mut ea = b.open(a, RingConfig::default()).unwrap();
+    let mut ez = b.open(z, RingConfig::default()).unwrap();
+    let mut d1 = b.open(chans[23].no, RingConfig::default()).unwrap();
+    let mut d2 = b.open(chans[47].no, RingConfig::default()).unwrap();
+    b.run_ticks(100).unwrap(); // ESF alignment takes three superframes
+    assert!(b.span_status(SpanNo(1)).unwrap().alarms.is_empty());
+    let mut sink = [0u8; 1600];
+    ez.rx.pop_slice(&mut sink);
+    let mut sent = 0u64;
+    let mut got = 0u64;
+    for _ in 0..2000 {
+        let buf: Vec<u8> = (0..40).map(|i| pattern(7, sent + i)).collect();
+        ea.tx.push_slice(&buf);
+        sent += 40;
+        b.tick().unwrap();
+        let n = ez.rx.pop_slice(&mut sink);
+        for &o in &sink[..n] {
+            if got == 0 && o == 0xFF {
+                continue; // µ-law idle before the stream
+            }
+            assert_eq!(o, pattern(7, got), "octet {got}");
+            got += 1;
+        }
+    }
+    assert!(sent - got <= 80, "{} octets in flight", sent - got);
+    assert!(d1.send_frame(&[0x02, 0x01, 0x7F, 0x7E, 0x00]));
+    b.run_ticks(10).unwrap();
+    let mut fb = [0u8; MAX_FRAME];
+    let n = d2.recv_frame(&mut fb).expect("frame crosses the T1 D-channel");
+    assert_eq!(&fb[..n - 2], &[0x02, 0x01, 0x7F, 0x7E, 0x00]);
+    let st = b.span_status(SpanNo(2)).unwrap();
+    assert_eq!((st.counters.crc, st.counters.fas), (0, 0));
+}
+
+#[test]
+fn t1_robbed_bits_cross_esf_and_d4() {
+    for cfg in [SpanConfig::t1_esf(), SpanConfig::t1_d4()] {
+        let mut b = t1_pair(cfg.clone(), SimSignalling::Cas);
+        let a = b.open(ChannelNo(3), RingConfig::default()).unwrap();
+        let z = b.open(ChannelNo(24 + 3), RingConfig::default()).unwrap();
+        a.set_tx_cas(0b1000);
+        b.run_ticks(200).unwrap();
+        let want = if cfg.framing == trunkline_driver::Framing::D4 { 0b1010 } else { 0b1000 };
+        assert_eq!(z.rx_cas(), want, "{:?}", cfg.framing);
+        a.set_tx_cas(0b0000);
+        b.run_ticks(10).unwrap();
+        assert_eq!(z.rx_cas(), 0, "{:?}", cfg.framing);
+        assert!(b.span_status(SpanNo(2)).unwrap().alarms.is_empty());
+    }
+}
+
+#[test]
+fn t1_loss_of_signal_goes_red_and_far_end_yellow() {
+    let mut b = t1_pair(SpanConfig::t1_d4(), SimSignalling::Cas);
+    b.run_ticks(50).unwrap();
+    b.set_faults(SpanNo(1), Faults { los: true, ..Faults::default() }).unwrap();
+    b.run_ticks(520).unwrap(); // 2.6 s
+    assert!(b.span_status(SpanNo(1)).unwrap().alarms.contains(Alarms::RED));
+    assert!(b.span_status(SpanNo(2)).unwrap().alarms.contains(Alarms::YELLOW));
+}

@@ -16,7 +16,7 @@ use crate::board::{Board, BoardError, BoardEvent, ErrorKind, Maint};
 use crate::channel::ChannelInfo;
 use crate::ids::{ChannelNo, SpanNo};
 use crate::ring::{EngineEnd, RingConfig};
-use crate::span::{SpanConfig, SpanInfo, SpanKind, SpanStatus};
+use crate::span::{SpanConfig, SpanInfo, SpanStatus};
 use span::SimSpan;
 
 /// What a simulated span's TS16 (E1) carries, i.e. which signalling runs on it.
@@ -171,8 +171,7 @@ impl SimBoard {
                 }
             }
         }
-        let lines =
-            spans.iter().map(|s| Vec::with_capacity(cfg.tick_frames * s.frame_octets() + 64)).collect();
+        let lines = spans.iter().map(|_| Vec::with_capacity(cfg.tick_frames * 32 + 64)).collect();
         Ok(Self {
             name: format!("sim{}", cfg.board),
             cfg,
@@ -295,9 +294,6 @@ impl Board for SimBoard {
     fn tick(&mut self) -> Result<(), BoardError> {
         let n = self.cfg.tick_frames;
         for (s, line) in self.spans.iter_mut().zip(self.lines.iter_mut()) {
-            if line.len() != n * s.frame_octets() {
-                line.resize(n * s.frame_octets(), 0);
-            }
             s.transmit(n, line);
         }
         // A span in remote loopback sends back what it receives instead.
@@ -306,7 +302,8 @@ impl Board for SimBoard {
                 if let LinkTo::Span(p) = self.link(i) {
                     let j = self.index(p)?;
                     let (a, b) = two_mut(&mut self.lines, i, j);
-                    a.copy_from_slice(b);
+                    a.clear();
+                    a.extend_from_slice(b);
                 }
             }
         }
@@ -377,9 +374,4 @@ impl EventSink<'_> {
             self.q.push_back(e);
         }
     }
-}
-
-/// The span kinds the simulated board builds (E1 now; T1 framing lives in `tdm`).
-pub fn supported_kinds() -> &'static [SpanKind] {
-    &[SpanKind::E1]
 }
