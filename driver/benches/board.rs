@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the simulated board's hot paths: one tick of a cross-connected E1
-#![allow(missing_docs)] // criterion_group! generates undocumented functions
 //! pair (full path), the frame transposes, and the CRC-4 fold.
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use trunkline_driver::board::Board;
