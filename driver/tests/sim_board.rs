@@ -353,3 +353,15 @@ fn t1_loss_of_signal_goes_red_and_far_end_yellow() {
     assert!(b.span_status(SpanNo(1)).unwrap().alarms.contains(Alarms::RED));
     assert!(b.span_status(SpanNo(2)).unwrap().alarms.contains(Alarms::YELLOW));
 }
+
+#[test]
+fn paced_clock_takes_wall_time_and_virtual_does_not() {
+    // 100 ticks of 1 ms at 2x real time cannot finish in less than 50 ms of wall time.
+    let mut cfg = SimConfig::e1_pairs(2);
+    cfg.clock = trunkline_driver::sim::Clock::Paced { speed: 2.0 };
+    let mut b = SimBoard::new(cfg).unwrap();
+    let t0 = std::time::Instant::now();
+    b.run_ticks(101).unwrap();
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(50), "{:?}", t0.elapsed());
+    assert_eq!(b.frames_elapsed(), 101 * 8);
+}

@@ -51,6 +51,20 @@ pub enum LinkTo {
     Open,
 }
 
+/// How the simulated board's clock advances.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Clock {
+    /// Each [`Board::tick`] advances one tick at once (tests, simulations, benchmarks).
+    #[default]
+    Virtual,
+    /// Each tick waits for its deadline on the wall clock, `speed` times real time
+    /// (1.0 = the pace of a real board).
+    Paced {
+        /// Speed-up over real time.
+        speed: f64,
+    },
+}
+
 /// Configuration of a simulated board.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SimConfig {
@@ -74,6 +88,8 @@ pub struct SimConfig {
     pub alarm_clear_ms: u32,
     /// Seed for fault injection (bit errors).
     pub seed: u64,
+    /// Virtual or paced clock.
+    pub clock: Clock,
 }
 
 impl SimConfig {
@@ -115,6 +131,7 @@ impl Default for SimConfig {
             alarm_raise_ms: 2500,
             alarm_clear_ms: 10_000,
             seed: 1,
+            clock: Clock::Virtual,
         }
     }
 }
@@ -130,6 +147,8 @@ pub struct SimBoard {
     events_dropped: u64,
     started: bool,
     frames: u64,
+    /// Wall-clock origin of a paced clock and the number of ticks paced since.
+    paced_from: Option<(std::time::Instant, u64)>,
 }
 
 const EVENT_QUEUE: usize = 8192;
@@ -181,6 +200,7 @@ impl SimBoard {
             events_dropped: 0,
             started: false,
             frames: 0,
+            paced_from: None,
         })
     }
 
@@ -293,6 +313,9 @@ impl Board for SimBoard {
 
     fn tick(&mut self) -> Result<(), BoardError> {
         let n = self.cfg.tick_frames;
+        if let Clock::Paced { speed } = self.cfg.clock {
+            self.pace(n, speed);
+        }
         for (s, line) in self.spans.iter_mut().zip(self.lines.iter_mut()) {
             s.transmit(n, line);
         }
@@ -344,6 +367,24 @@ impl Board for SimBoard {
 }
 
 impl SimBoard {
+    /// Sleeps until this tick's deadline on the wall clock (a paced board behaves like a real
+    /// one: ticks come every `tick_frames / 8` ms divided by `speed`). A caller that falls
+    /// behind is not made to catch up in a burst beyond one second.
+    fn pace(&mut self, n: usize, speed: f64) {
+        let now = std::time::Instant::now();
+        let (origin, done) = self.paced_from.get_or_insert((now, 0));
+        let tick_s = n as f64 / 8000.0 / speed.max(1e-3);
+        let due = *origin + std::time::Duration::from_secs_f64(*done as f64 * tick_s);
+        if due > now {
+            std::thread::sleep(due - now);
+        } else if (now - due).as_secs_f64() > 1.0 {
+            // Too far behind (the process was stopped): restart the schedule from now.
+            *origin = now;
+            *done = 0;
+        }
+        *done += 1;
+    }
+
     fn link(&self, i: usize) -> LinkTo {
         self.cfg.links.get(i).copied().unwrap_or(LinkTo::Open)
     }
