@@ -4,4 +4,5 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
+pub mod model;
 pub mod signalling;
