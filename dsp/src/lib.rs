@@ -3,6 +3,7 @@
 //! detectors. Knows samples, not channels: nothing here logs, spawns threads, reads clocks or
 //! touches files.
 
+pub mod event;
 pub mod g711;
 pub mod goertzel;
 pub mod level;
