@@ -63,8 +63,8 @@ impl Default for DtmfConfig {
     fn default() -> Self {
         Self {
             min_level_dbm0: -32.0,
-            max_normal_twist_db: 9.0,
-            max_reverse_twist_db: 5.5,
+            max_normal_twist_db: 10.5,
+            max_reverse_twist_db: 6.5,
             freq_tolerance: 0.025,
             min_energy_share: 0.75,
             min_on_ms: 40,

@@ -12,6 +12,7 @@ pub mod goertzel;
 pub mod level;
 pub mod mf;
 pub mod osc;
+pub mod vad;
 
 /// Samples per second of every signal in this crate.
 pub const SAMPLE_RATE: u32 = 8000;
