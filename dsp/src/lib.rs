@@ -14,6 +14,12 @@ pub mod mf;
 pub mod osc;
 pub mod vad;
 
+pub mod amd;
+pub mod beep;
+pub mod cpt;
+pub mod fax;
+pub mod sit;
+
 /// Samples per second of every signal in this crate.
 pub const SAMPLE_RATE: u32 = 8000;
 

@@ -1,0 +1,371 @@
+//! Call-progress tone detection (dial, ringback, busy, congestion) from per-country tables.
+//!
+//! A bank of Goertzel filters (only the frequencies of the configured countries) runs over
+//! 40 ms windows every 20 ms (two staggered banks), so 400, 425 and 450 Hz fall on each other's
+//! nulls. Each 20 ms step is classified as one tone "key" (a frequency set) or nothing; runs of
+//! the same key make on/off elements which [`cadence`] matches against the tables. A tone is
+//! reported once its pattern has been seen for one cycle and no longer pattern with the same
+//! frequencies is still possible, and again when it stops.
+
+pub mod cadence;
+pub mod gen;
+pub mod tables;
+
+use crate::goertzel::{sine_power, Goertzel, GoertzelCoeff};
+use crate::level::DBM0_RMS;
+use crate::SampleTime;
+use cadence::History;
+pub use tables::{all_countries, country, Country, CptTone, Freqs, ToneSpec};
+
+/// Samples per analysis step (20 ms).
+pub const HOP: usize = 160;
+/// Samples per analysis window (40 ms, two steps).
+pub const WINDOW: usize = 2 * HOP;
+const HOP_MS: u32 = 20;
+/// Off time after which the history is forgotten.
+const FORGET_MS: u32 = 6500;
+
+/// A detected call-progress tone.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct CptEvent {
+    /// Which tone.
+    pub tone: CptTone,
+    /// Country whose table matched.
+    pub country: &'static str,
+    /// Sample at which the tone (its first "on") started.
+    pub start: SampleTime,
+    /// Sample at which the detector decided.
+    pub decided: SampleTime,
+    /// `None` when first reported; the end of its last "on" when it stops.
+    pub end: Option<SampleTime>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Key {
+    idx: [usize; 2],
+    n: usize,
+    thresh: f32,
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    country: &'static str,
+    tone: CptTone,
+    key: usize,
+    cadence: Vec<u32>,
+    steady: u32,
+    max_off: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Active {
+    entry: usize,
+    start: SampleTime,
+}
+
+/// Call-progress tone detector for one channel.
+#[derive(Clone, Debug)]
+pub struct CptDetector {
+    coeffs: Vec<GoertzelCoeff>,
+    banks: [Vec<Goertzel>; 2],
+    powers: Vec<f32>,
+    keys: Vec<Key>,
+    entries: Vec<Entry>,
+    hop_energy: [f32; 2],
+    pos: usize,
+    hop: u64,
+    t: SampleTime,
+    min_power: f32,
+    hist: History,
+    hist_key: Option<usize>,
+    prev_raw: Option<usize>,
+    active: Option<Active>,
+    last_on_end: SampleTime,
+}
+
+/// Error for an unknown country code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCountry(pub String);
+
+impl core::fmt::Display for UnknownCountry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "unknown country code {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCountry {}
+
+impl CptDetector {
+    /// A detector for the built-in tables of `codes` (usually one country).
+    pub fn for_countries(codes: &[&str]) -> Result<Self, UnknownCountry> {
+        let mut cs = Vec::new();
+        for c in codes {
+            cs.push(country(c).ok_or_else(|| UnknownCountry(c.to_string()))?);
+        }
+        Ok(Self::new(&cs))
+    }
+
+    /// A detector for the given parsed tables.
+    pub fn new(countries: &[Country]) -> Self {
+        let mut freqs: Vec<f32> = Vec::new();
+        let mut fidx = |f: f32| match freqs.iter().position(|&g| (g - f).abs() < 0.5) {
+            Some(i) => i,
+            None => {
+                freqs.push(f);
+                freqs.len() - 1
+            }
+        };
+        let mut keys: Vec<Key> = Vec::new();
+        let mut entries = Vec::new();
+        for c in countries {
+            for t in &c.tones {
+                let (p, n) = t.freqs.primary();
+                let idx = [fidx(p[0]), if n == 2 { fidx(p[1]) } else { usize::MAX }];
+                let thresh = if matches!(t.freqs, Freqs::Modulated { .. }) { 0.5 } else { 0.7 };
+                let key = match keys.iter().position(|k| k.n == n && k.idx == idx) {
+                    Some(k) => {
+                        keys[k].thresh = keys[k].thresh.min(thresh);
+                        k
+                    }
+                    None => {
+                        keys.push(Key { idx, n, thresh });
+                        keys.len() - 1
+                    }
+                };
+                entries.push(Entry {
+                    country: c.code,
+                    tone: t.tone,
+                    key,
+                    cadence: t.cadence.clone(),
+                    steady: 0,
+                    max_off: t.cadence.iter().skip(1).step_by(2).copied().max().unwrap_or(0),
+                });
+            }
+        }
+        // A steady tone must outlast every "on" of the other tones with the same frequencies.
+        for i in 0..entries.len() {
+            let max_on = entries
+                .iter()
+                .filter(|e| e.key == entries[i].key)
+                .flat_map(|e| e.cadence.iter().step_by(2).copied())
+                .max()
+                .unwrap_or(0);
+            entries[i].steady = cadence::steady_ms(max_on);
+        }
+        let coeffs: Vec<GoertzelCoeff> = freqs.iter().map(|&f| GoertzelCoeff::new(f)).collect();
+        let n = coeffs.len();
+        Self {
+            coeffs,
+            banks: [vec![Goertzel::default(); n], vec![Goertzel::default(); n]],
+            powers: vec![0.0; n],
+            keys,
+            entries,
+            hop_energy: [0.0; 2],
+            pos: 0,
+            hop: 0,
+            t: 0,
+            min_power: DBM0_RMS * DBM0_RMS * 10f32.powf(-42.0 / 10.0),
+            hist: History::default(),
+            hist_key: None,
+            prev_raw: None,
+            active: None,
+            last_on_end: 0,
+        }
+    }
+
+    /// Sets the quietest tone (total, in dBm0) that is still considered (default −42 dBm0).
+    pub fn set_min_level(&mut self, dbm0: f32) {
+        self.min_power = DBM0_RMS * DBM0_RMS * 10f32.powf(dbm0 / 10.0);
+    }
+
+    /// Forgets everything heard (new call); keeps the configuration.
+    pub fn reset(&mut self) {
+        for b in &mut self.banks {
+            b.iter_mut().for_each(|g| *g = Goertzel::default());
+        }
+        self.hop_energy = [0.0; 2];
+        self.pos = 0;
+        self.hop = 0;
+        self.t = 0;
+        self.hist.clear();
+        self.hist_key = None;
+        self.prev_raw = None;
+        self.active = None;
+    }
+
+    /// Samples consumed so far.
+    pub fn now(&self) -> SampleTime {
+        self.t
+    }
+
+    /// Feeds samples; `on_event` is called for each tone decided or ended.
+    pub fn process(&mut self, x: &[i16], mut on_event: impl FnMut(CptEvent)) {
+        let mut rest = x;
+        while !rest.is_empty() {
+            let take = (HOP - self.pos).min(rest.len());
+            let (chunk, tail) = rest.split_at(take);
+            rest = tail;
+            let slot = (self.hop % 2) as usize;
+            let [b0, b1] = &mut self.banks;
+            let mut e = 0.0f32;
+            for &s in chunk {
+                let v = s as f32;
+                e += v * v;
+                for ((c, g0), g1) in self.coeffs.iter().zip(b0.iter_mut()).zip(b1.iter_mut()) {
+                    g0.push(c, v);
+                    g1.push(c, v);
+                }
+            }
+            self.hop_energy[slot] += e;
+            self.pos += take;
+            self.t += take as u64;
+            if self.pos == HOP {
+                self.pos = 0;
+                self.end_of_hop(&mut on_event);
+                self.hop += 1;
+                self.hop_energy[(self.hop % 2) as usize] = 0.0;
+            }
+        }
+    }
+
+    fn classify(&mut self) -> Option<usize> {
+        // The bank that began one hop ago now holds a full window.
+        let bank = ((self.hop + 1) % 2) as usize;
+        for ((p, g), c) in self.powers.iter_mut().zip(self.banks[bank].iter_mut()).zip(&self.coeffs) {
+            *p = g.take_power(c);
+        }
+        if self.hop == 0 {
+            return None;
+        }
+        let ms = (self.hop_energy[0] + self.hop_energy[1]) / WINDOW as f32;
+        if ms < self.min_power {
+            return None;
+        }
+        let mut best = None;
+        let mut best_score = 0.0;
+        for (k, key) in self.keys.iter().enumerate() {
+            let mut sum = 0.0;
+            let mut min = f32::MAX;
+            for &i in &key.idx[..key.n] {
+                let fr = sine_power(self.powers[i], WINDOW) / ms;
+                sum += fr;
+                min = min.min(fr);
+            }
+            if sum >= key.thresh && (key.n == 1 || min >= 0.2) && sum > best_score {
+                best_score = sum;
+                best = Some(k);
+            }
+        }
+        best
+    }
+
+    fn end_of_hop(&mut self, on_event: &mut impl FnMut(CptEvent)) {
+        let raw = self.classify();
+        // A different frequency set must hold for two steps (edges of a tone smear its spectrum).
+        let key = match raw {
+            Some(k) if self.hist_key.is_some_and(|h| h != k) && self.prev_raw != Some(k) => None,
+            _ => raw,
+        };
+        self.prev_raw = raw;
+        // Elements start about half a window before the step that first shows them.
+        let at = self.t.saturating_sub(200);
+        match (key, self.hist.last().copied()) {
+            (Some(k), _) if self.hist_key != Some(k) => {
+                self.finish(on_event);
+                self.hist.clear();
+                self.hist_key = Some(k);
+                self.hist.push(true, at, HOP_MS);
+            }
+            (Some(_), Some(l)) if !l.on => self.hist.push(true, at, HOP_MS),
+            (None, Some(l)) if l.on => {
+                self.last_on_end = at;
+                self.hist.push(false, at, HOP_MS);
+            }
+            (_, Some(_)) => {
+                if let Some(l) = self.hist.last_mut() {
+                    l.ms += HOP_MS;
+                }
+            }
+            (None, None) => {}
+            (Some(_), None) => {}
+        }
+        if let Some(l) = self.hist.last() {
+            if !l.on && l.ms > FORGET_MS {
+                self.finish(on_event);
+                self.hist.clear();
+                self.hist_key = None;
+                return;
+            }
+        }
+        if let Some(a) = self.active {
+            if self.still_active(a.entry) {
+                return;
+            }
+            self.finish(on_event);
+        }
+        self.decide(on_event);
+    }
+
+    fn still_active(&self, entry: usize) -> bool {
+        let e = &self.entries[entry];
+        let els = self.hist.elements();
+        let Some(last) = els.last() else { return false };
+        if e.cadence.is_empty() {
+            return last.on || last.ms <= 300;
+        }
+        if !last.on && last.ms > cadence::hi(e.max_off) {
+            return false;
+        }
+        let n = els.len();
+        n < 2 || cadence::element_allowed(&e.cadence, &els[n - 2])
+    }
+
+    fn finish(&mut self, on_event: &mut impl FnMut(CptEvent)) {
+        if let Some(a) = self.active.take() {
+            let e = &self.entries[a.entry];
+            let end = match self.hist.last() {
+                Some(l) if l.on => self.t,
+                _ => self.last_on_end,
+            };
+            on_event(CptEvent {
+                tone: e.tone,
+                country: e.country,
+                start: a.start,
+                decided: self.t,
+                end: Some(end),
+            });
+        }
+    }
+
+    fn decide(&mut self, on_event: &mut impl FnMut(CptEvent)) {
+        let Some(key) = self.hist_key else { return };
+        let mut choice: Option<usize> = None;
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.key != key || cadence::matched(&e.cadence, e.steady, &self.hist).is_none() {
+                continue;
+            }
+            let longer = match choice {
+                None => true,
+                Some(c) => self.entries[c].cadence.len() < e.cadence.len(),
+            };
+            if longer {
+                choice = Some(i);
+            }
+        }
+        let Some(winner) = choice else { return };
+        // Wait while a different, not yet complete pattern with these frequencies is possible.
+        let waiting = self.entries.iter().any(|e| {
+            e.key == key
+                && e.cadence != self.entries[winner].cadence
+                && cadence::matched(&e.cadence, e.steady, &self.hist).is_none()
+                && cadence::alive(&e.cadence, &self.hist)
+        });
+        if waiting {
+            return;
+        }
+        let start = self.hist.elements().iter().find(|e| e.on).map(|e| e.start).unwrap_or(0);
+        self.active = Some(Active { entry: winner, start });
+        let e = &self.entries[winner];
+        on_event(CptEvent { tone: e.tone, country: e.country, start, decided: self.t, end: None });
+    }
+}

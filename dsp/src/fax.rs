@@ -1,0 +1,426 @@
+//! Fax and modem tones (ITU-T T.30, V.25, V.8, V.21): CNG (1100 Hz, 0.5 s on / 3 s off), ANS/CED
+//! (2100 Hz), ANS with phase reversals every 450 ms (ANS/), ANSam (2100 Hz, 15 Hz AM at 20 %),
+//! ANSam with reversals (ANSam/) and the V.21 channel-2 HDLC preamble (0x7E flags at 300 bit/s,
+//! FSK 1650/1850 Hz).
+//!
+//! Per 10 ms block: a single-bin DFT at 2100 Hz (exactly 21 cycles per block, so the phase is
+//! steady and a reversal shows as a π jump), a Goertzel at 1100 Hz and the block energy. The
+//! 2100 Hz envelope gives the 15 Hz AM index. For V.21, a 1750 Hz complex mixer with a 16-sample
+//! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating runs of six
+//! and two bits are flags.
+
+use crate::goertzel::{sine_power, Goertzel, GoertzelCoeff};
+use crate::level::DBM0_RMS;
+use crate::SampleTime;
+use core::f32::consts::{PI, TAU};
+
+const BLOCK: usize = 80;
+/// Blocks of 2100 Hz before ANS-family tones are classified (1.0 s: two reversals).
+const ANS_DECIDE_BLOCKS: usize = 100;
+const MIX_LEN: usize = 16;
+/// Discriminator delay in samples (−100 Hz turns 0.63 rad in it).
+const DISC_DELAY: usize = 8;
+
+/// Fax/modem tone classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum FaxTone {
+    /// Calling fax tone, 1100 Hz.
+    Cng,
+    /// Answer tone 2100 Hz, plain (T.30 CED, V.25 ANS).
+    Ans,
+    /// 2100 Hz with phase reversals (V.25 ANS/).
+    AnsPr,
+    /// 2100 Hz amplitude-modulated at 15 Hz (V.8 ANSam).
+    AnsAm,
+    /// ANSam with phase reversals (V.8 ANSam/).
+    AnsAmPr,
+    /// V.21 HDLC flags (start of T.30 signalling).
+    V21Preamble,
+}
+
+impl FaxTone {
+    /// Name used by `trunkctl analyze`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaxTone::Cng => "CNG",
+            FaxTone::Ans => "ANS",
+            FaxTone::AnsPr => "ANS_PR",
+            FaxTone::AnsAm => "ANSAM",
+            FaxTone::AnsAmPr => "ANSAM_PR",
+            FaxTone::V21Preamble => "V21_PREAMBLE",
+        }
+    }
+
+    /// All classes.
+    pub const ALL: [FaxTone; 6] =
+        [FaxTone::Cng, FaxTone::Ans, FaxTone::AnsPr, FaxTone::AnsAm, FaxTone::AnsAmPr, FaxTone::V21Preamble];
+}
+
+/// A detected fax/modem tone.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct FaxEvent {
+    /// Which tone.
+    pub tone: FaxTone,
+    /// First sample of the tone.
+    pub start: SampleTime,
+    /// Sample at which it was decided.
+    pub decided: SampleTime,
+    /// `None` while it lasts; its last sample when reported ended.
+    pub end: Option<SampleTime>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Ans {
+    blocks: usize,
+    dropouts: usize,
+    start: SampleTime,
+    prev_phase: [f32; 2],
+    drift: f32,
+    refractory: usize,
+    reversals: usize,
+    last_rev: usize,
+    rev_ok: bool,
+    env_sum: f32,
+    env_re: f32,
+    env_im: f32,
+    env_n: usize,
+    env_prev: f32,
+    decided: Option<FaxTone>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct V21 {
+    mix: [(f32, f32); MIX_LEN],
+    mix_pos: usize,
+    acc: (f32, f32),
+    past: [(f32, f32); DISC_DELAY],
+    past_pos: usize,
+    sign: bool,
+    pending: u32,
+    run: u32,
+    last_space: u32,
+    flags: u32,
+    start: SampleTime,
+    active: bool,
+    quiet_blocks: u32,
+}
+
+/// Fax/modem tone detector for one channel.
+#[derive(Clone, Debug)]
+pub struct FaxDetector {
+    cos2100: [f32; BLOCK],
+    sin2100: [f32; BLOCK],
+    mix_tab: [(f32, f32); 32],
+    c1100: GoertzelCoeff,
+    g1100: Goertzel,
+    re: f32,
+    im: f32,
+    energy: f32,
+    pos: usize,
+    n: u64,
+    min_power: f32,
+    cng_blocks: usize,
+    cng_start: SampleTime,
+    ans: Ans,
+    v21: V21,
+}
+
+impl Default for FaxDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn wrap(a: f32) -> f32 {
+    let mut a = a % TAU;
+    if a > PI {
+        a -= TAU;
+    } else if a < -PI {
+        a += TAU;
+    }
+    a
+}
+
+impl FaxDetector {
+    /// A detector with a −48 dBm0 floor.
+    pub fn new() -> Self {
+        let w = TAU * 2100.0 / 8000.0;
+        let m = TAU * 1750.0 / 8000.0;
+        Self {
+            cos2100: core::array::from_fn(|i| (w * i as f32).cos()),
+            sin2100: core::array::from_fn(|i| (w * i as f32).sin()),
+            mix_tab: core::array::from_fn(|i| ((m * i as f32).cos(), -(m * i as f32).sin())),
+            c1100: GoertzelCoeff::new(1100.0),
+            g1100: Goertzel::default(),
+            re: 0.0,
+            im: 0.0,
+            energy: 0.0,
+            pos: 0,
+            n: 0,
+            min_power: DBM0_RMS * DBM0_RMS * 10f32.powf(-48.0 / 10.0),
+            cng_blocks: 0,
+            cng_start: 0,
+            ans: Ans::default(),
+            v21: V21::default(),
+        }
+    }
+
+    /// Forgets everything heard.
+    pub fn reset(&mut self) {
+        *self = Self { min_power: self.min_power, ..Self::new() };
+    }
+
+    /// Feeds samples; `on_event` is called when a tone is decided and when it ends.
+    pub fn process(&mut self, x: &[i16], mut on_event: impl FnMut(FaxEvent)) {
+        for &s in x {
+            let v = s as f32;
+            self.energy += v * v;
+            self.re += v * self.cos2100[self.pos];
+            self.im += v * self.sin2100[self.pos];
+            self.g1100.push(&self.c1100, v);
+            self.v21_sample(v, &mut on_event);
+            self.pos += 1;
+            self.n += 1;
+            if self.pos == BLOCK {
+                self.pos = 0;
+                self.block(&mut on_event);
+            }
+        }
+    }
+
+    fn v21_sample(&mut self, v: f32, on_event: &mut impl FnMut(FaxEvent)) {
+        let st = &mut self.v21;
+        let (c, s) = self.mix_tab[(self.n % 32) as usize];
+        let z = (v * c, v * s);
+        let old = st.mix[st.mix_pos];
+        st.mix[st.mix_pos] = z;
+        st.mix_pos = (st.mix_pos + 1) % MIX_LEN;
+        st.acc = (st.acc.0 + z.0 - old.0, st.acc.1 + z.1 - old.1);
+        let y = st.acc;
+        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1).
+        let prev = st.past[st.past_pos];
+        st.past[st.past_pos] = y;
+        st.past_pos = (st.past_pos + 1) % DISC_DELAY;
+        let cross = y.1 * prev.0 - y.0 * prev.1;
+        let mark = cross < 0.0;
+        st.run += 1;
+        if mark == st.sign {
+            st.pending = 0;
+            return;
+        }
+        st.pending += 1;
+        if st.pending < 6 {
+            return;
+        }
+        // A run of the old sign ended `pending` samples ago.
+        let len = st.run - st.pending;
+        st.run = st.pending;
+        st.pending = 0;
+        let was_mark = st.sign;
+        st.sign = mark;
+        // Flags: space ≈ 2 bits (53 samples) then mark ≈ 6 bits (160 samples).
+        if was_mark {
+            if (130..=190).contains(&len) && (35..=75).contains(&st.last_space) {
+                st.flags += 1;
+                if st.flags == 1 {
+                    st.start = self.n.saturating_sub(u64::from(len + st.last_space + st.run));
+                }
+                if st.flags == 6 && !st.active {
+                    st.active = true;
+                    on_event(FaxEvent {
+                        tone: FaxTone::V21Preamble,
+                        start: st.start,
+                        decided: self.n,
+                        end: None,
+                    });
+                }
+            } else {
+                self.v21_break(on_event);
+            }
+        } else {
+            let st = &mut self.v21;
+            st.last_space = len;
+            if !(35..=75).contains(&len) {
+                self.v21_break(on_event);
+            }
+        }
+    }
+
+    fn v21_break(&mut self, on_event: &mut impl FnMut(FaxEvent)) {
+        let st = &mut self.v21;
+        st.flags = 0;
+        if st.active {
+            st.active = false;
+            on_event(FaxEvent {
+                tone: FaxTone::V21Preamble,
+                start: st.start,
+                decided: self.n,
+                end: Some(self.n),
+            });
+        }
+    }
+
+    fn block(&mut self, on_event: &mut impl FnMut(FaxEvent)) {
+        let ms = self.energy / BLOCK as f32;
+        let p2100 = self.re * self.re + self.im * self.im;
+        let phase = self.im.atan2(self.re);
+        let mag = p2100.sqrt();
+        let f2100 = if ms > self.min_power { sine_power(p2100, BLOCK) / ms } else { 0.0 };
+        let p1100 = self.g1100.take_power(&self.c1100);
+        let f1100 = if ms > self.min_power { sine_power(p1100, BLOCK) / ms } else { 0.0 };
+        self.re = 0.0;
+        self.im = 0.0;
+        self.energy = 0.0;
+        let now = self.n;
+        if ms < self.min_power {
+            self.v21.quiet_blocks += 1;
+            if self.v21.quiet_blocks > 3 {
+                self.v21_break(on_event);
+            }
+        } else {
+            self.v21.quiet_blocks = 0;
+        }
+
+        // CNG: 1100 Hz for 0.38–0.7 s, reported at its end.
+        if f1100 >= 0.6 {
+            if self.cng_blocks == 0 {
+                self.cng_start = now.saturating_sub(BLOCK as u64);
+            }
+            self.cng_blocks += 1;
+        } else {
+            if (38..=70).contains(&self.cng_blocks) {
+                let end = now.saturating_sub(BLOCK as u64);
+                on_event(FaxEvent {
+                    tone: FaxTone::Cng,
+                    start: self.cng_start,
+                    decided: now,
+                    end: Some(end),
+                });
+            }
+            self.cng_blocks = 0;
+        }
+
+        // ANS family.
+        let a = &mut self.ans;
+        let tone = f2100 >= 0.6;
+        if !tone && a.blocks > 0 && a.dropouts < 2 && ms > self.min_power {
+            // A reversal in mid-block cancels most of that block's energy: bridge it.
+            a.dropouts += 1;
+            a.blocks += 1;
+            return;
+        }
+        if !tone {
+            if let Some(t) = a.decided {
+                let end = now.saturating_sub(BLOCK as u64 * (1 + a.dropouts as u64));
+                on_event(FaxEvent { tone: t, start: a.start, decided: now, end: Some(end) });
+            }
+            *a = Ans::default();
+            return;
+        }
+        a.dropouts = 0;
+        if a.blocks == 0 {
+            a.start = now.saturating_sub(BLOCK as u64);
+            a.prev_phase = [phase, phase];
+            a.env_prev = mag;
+        }
+        a.blocks += 1;
+        let k = a.blocks;
+        if k >= 3 {
+            let d1 = wrap(phase - a.prev_phase[1]);
+            if a.refractory > 0 {
+                a.refractory -= 1;
+            } else {
+                let d2 = wrap(phase - a.prev_phase[0] - 2.0 * a.drift);
+                if d2.abs() > 2.0 {
+                    if a.reversals > 0 {
+                        let gap = k - a.last_rev;
+                        a.rev_ok |= (40..=50).contains(&gap);
+                    }
+                    a.reversals += 1;
+                    a.last_rev = k;
+                    a.refractory = 3;
+                } else if (d1 - a.drift).abs() < 0.5 {
+                    a.drift += 0.2 * (d1 - a.drift);
+                }
+            }
+        } else if k == 2 {
+            a.drift = wrap(phase - a.prev_phase[1]);
+        }
+        a.prev_phase = [a.prev_phase[1], phase];
+        // Envelope at 15 Hz (reversal dips held at the previous value).
+        let env = if mag < 0.7 * a.env_prev || a.refractory > 0 { a.env_prev } else { mag };
+        a.env_prev = env;
+        if k > 3 {
+            let w = TAU * 15.0 * (k as f32) / 100.0;
+            a.env_sum += env;
+            a.env_re += env * w.cos();
+            a.env_im += env * w.sin();
+            a.env_n += 1;
+        }
+        if k == ANS_DECIDE_BLOCKS && a.decided.is_none() {
+            let mean = a.env_sum / a.env_n.max(1) as f32;
+            let depth = 2.0 * (a.env_re * a.env_re + a.env_im * a.env_im).sqrt()
+                / (a.env_n.max(1) as f32 * mean.max(1e-9));
+            let am = depth > 0.1;
+            let pr = (a.reversals >= 2 && a.rev_ok) || a.reversals == 1;
+            let t = match (am, pr) {
+                (false, false) => FaxTone::Ans,
+                (false, true) => FaxTone::AnsPr,
+                (true, false) => FaxTone::AnsAm,
+                (true, true) => FaxTone::AnsAmPr,
+            };
+            a.decided = Some(t);
+            on_event(FaxEvent { tone: t, start: a.start, decided: now, end: None });
+        }
+    }
+}
+
+/// Generators for the fax and modem tones.
+pub mod gen {
+    use super::FaxTone;
+    use core::f32::consts::TAU;
+
+    /// Renders `ms` of `tone` at `dbm0` (CNG with its cadence starting "on"; ANS family with
+    /// reversals every 450 ms and 15 Hz AM at 20 %; V.21 as continuous 0x7E flags).
+    pub fn render(tone: FaxTone, ms: u32, dbm0: f32) -> Vec<f32> {
+        let a = crate::level::sine_amplitude(dbm0);
+        let n = ms as usize * 8;
+        match tone {
+            FaxTone::Cng => (0..n)
+                .map(|i| {
+                    let in_cycle = i % (3500 * 8);
+                    if in_cycle < 500 * 8 {
+                        a * (TAU * (1100.0 * i as f32 / 8000.0).fract()).sin()
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+            FaxTone::V21Preamble => {
+                let mut out = Vec::with_capacity(n);
+                let mut ph = 0.0f32;
+                for i in 0..n {
+                    let bit_idx = i * 300 / 8000;
+                    let bit = (0x7Eu8 >> (bit_idx % 8)) & 1;
+                    let f = if bit == 1 { 1650.0 } else { 1850.0 };
+                    ph = (ph + f / 8000.0).fract();
+                    out.push(a * (TAU * ph).sin());
+                }
+                out
+            }
+            _ => {
+                let pr = matches!(tone, FaxTone::AnsPr | FaxTone::AnsAmPr);
+                let am = matches!(tone, FaxTone::AnsAm | FaxTone::AnsAmPr);
+                (0..n)
+                    .map(|i| {
+                        let t = i as f32 / 8000.0;
+                        let flips = if pr { i / (450 * 8) } else { 0 };
+                        let ph = (2100.0 * t).fract() + 0.5 * (flips % 2) as f32;
+                        let env = if am { (1.0 + 0.2 * (TAU * 15.0 * t).sin()) / 1.01 } else { 1.0 };
+                        a * env * (TAU * ph).sin()
+                    })
+                    .collect()
+            }
+        }
+    }
+}
