@@ -4,5 +4,6 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
+pub mod media;
 pub mod model;
 pub mod signalling;
