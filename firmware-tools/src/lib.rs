@@ -11,3 +11,7 @@ pub mod digium;
 pub mod ihex;
 pub mod image;
 pub mod raw;
+pub mod flash;
+pub mod journal;
+pub mod simboard;
+pub mod update;
