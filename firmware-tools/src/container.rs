@@ -110,7 +110,9 @@ pub enum ContainerError {
         computed: u32,
     },
     /// Payload CRC mismatch.
-    #[error("payload CRC-32 mismatch (stored at offset 60): stored {stored:#010x}, computed {computed:#010x}")]
+    #[error(
+        "payload CRC-32 mismatch (stored at offset 60): stored {stored:#010x}, computed {computed:#010x}"
+    )]
     PayloadCrc {
         /// Stored.
         stored: u32,
@@ -297,17 +299,28 @@ impl Repr {
             return Err(ContainerError::PayloadCrc { stored: self.crc.0, computed: self.crc.1 });
         }
         if self.sha256.0 != self.sha256.1 {
-            return Err(ContainerError::PayloadSha { stored: to_hex(&self.sha256.0), computed: to_hex(&self.sha256.1) });
+            return Err(ContainerError::PayloadSha {
+                stored: to_hex(&self.sha256.0),
+                computed: to_hex(&self.sha256.1),
+            });
         }
         if self.trailing != 0 {
-            return Err(ContainerError::Trailing { offset: HEADER_LEN + self.payload.len(), extra: self.trailing });
+            return Err(ContainerError::Trailing {
+                offset: HEADER_LEN + self.payload.len(),
+                extra: self.trailing,
+            });
         }
         Ok(())
     }
 }
 
 /// Builds a container with correct checksums.
-pub fn build(model: &str, version: Semver, load_address: u32, payload: &[u8]) -> Result<Vec<u8>, ContainerError> {
+pub fn build(
+    model: &str,
+    version: Semver,
+    load_address: u32,
+    payload: &[u8],
+) -> Result<Vec<u8>, ContainerError> {
     if model.is_empty() || model.len() > MODEL_LEN || !model.bytes().all(|c| c.is_ascii_graphic()) {
         return Err(ContainerError::ModelLen);
     }
@@ -357,7 +370,10 @@ mod tests {
         assert!(matches!(Repr::parse(b"TRUNKFX\0"), Err(ContainerError::BadMagic { .. })));
         let mut long = img.clone();
         long.push(0);
-        assert!(matches!(Repr::parse_checked(&long), Err(ContainerError::Trailing { offset: 204, extra: 1 })));
+        assert!(matches!(
+            Repr::parse_checked(&long),
+            Err(ContainerError::Trailing { offset: 204, extra: 1 })
+        ));
         assert!(build("", Semver::default(), 0, &[]).is_err());
     }
 

@@ -150,7 +150,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
             }
             Variant::Standard | Variant::VpmOct032 => {
                 if b.len() < HEADER_LEN {
-                    let offset = if b.len() < field::CRC.end { field::CRC.start } else { field::VERSION.start };
+                    let offset =
+                        if b.len() < field::CRC.end { field::CRC.start } else { field::VERSION.start };
                     return Err(DigiumError::Truncated { len: b.len(), need: HEADER_LEN, offset });
                 }
             }
@@ -314,7 +315,9 @@ pub fn build(variant: Variant, version: DigiumVersion, payload: &[u8]) -> Result
             let mut out = vec![0u8; HEADER_LEN];
             out[field::MAGIC].copy_from_slice(MAGIC);
             match (variant, version) {
-                (Variant::Standard, DigiumVersion::Word(w)) => out[field::VERSION].copy_from_slice(&w.to_le_bytes()),
+                (Variant::Standard, DigiumVersion::Word(w)) => {
+                    out[field::VERSION].copy_from_slice(&w.to_le_bytes())
+                }
                 (Variant::VpmOct032, DigiumVersion::MajorMinor(a, b)) => {
                     out[field::OCT_MAJOR] = a;
                     out[field::OCT_MINOR] = b;

@@ -187,7 +187,10 @@ impl Flash for SimFlash {
 
     fn erase_block(&mut self, block: u32) -> Result<(), FlashError> {
         if block >= self.geometry.blocks {
-            return Err(FlashError::OutOfRange { addr: u64::from(block) * u64::from(self.geometry.block_size), len: 0 });
+            return Err(FlashError::OutOfRange {
+                addr: u64::from(block) * u64::from(self.geometry.block_size),
+                len: 0,
+            });
         }
         if self.protected.contains(&block) {
             return Err(FlashError::Protected { block });

@@ -241,7 +241,8 @@ impl HexImage {
                     if len == 0 {
                         continue;
                     }
-                    let addr = base.checked_add(u32::from(offset)).ok_or(err(HexErrorKind::AddressOverflow))?;
+                    let addr =
+                        base.checked_add(u32::from(offset)).ok_or(err(HexErrorKind::AddressOverflow))?;
                     if u64::from(addr) + len as u64 > 1 << 32 {
                         return Err(err(HexErrorKind::AddressOverflow));
                     }
@@ -268,7 +269,8 @@ impl HexImage {
                 }
                 0x05 => {
                     need(4)?;
-                    start = Some(StartAddress::Linear(u32::from_be_bytes([data[0], data[1], data[2], data[3]])));
+                    start =
+                        Some(StartAddress::Linear(u32::from_be_bytes([data[0], data[1], data[2], data[3]])));
                 }
                 t => return Err(err(HexErrorKind::UnknownType(t))),
             }
@@ -286,7 +288,10 @@ impl HexImage {
             if let Some((prev_end, prev_line)) = last {
                 if u64::from(addr) < prev_end {
                     let (line, other_line) = (line.max(prev_line), line.min(prev_line));
-                    return Err(HexError { line, kind: HexErrorKind::Overlap { address: addr, end, other_line } });
+                    return Err(HexError {
+                        line,
+                        kind: HexErrorKind::Overlap { address: addr, end, other_line },
+                    });
                 }
             }
             last = Some((end, line));
@@ -421,7 +426,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let bad = SAMPLE.replace(":100110002146017E17C20001FF5F16002148011928", ":100110002146017E17C20001FF5F16002148011929");
+        let bad = SAMPLE.replace(
+            ":100110002146017E17C20001FF5F16002148011928",
+            ":100110002146017E17C20001FF5F16002148011929",
+        );
         let e = HexImage::parse(bad.as_bytes()).unwrap_err();
         assert_eq!(e.line, 3);
         assert!(matches!(e.kind, HexErrorKind::BadChecksum { stored: 0x29, computed: 0x28 }));
@@ -440,7 +448,10 @@ mod tests {
         assert!(matches!(e.kind, HexErrorKind::Overlap { address: 1, other_line: 1, .. }));
 
         let after = ":00000001FF\n:0200000011223B\n";
-        assert_eq!(HexImage::parse(after.as_bytes()).unwrap_err().kind, HexErrorKind::AfterEof { eof_line: 1 });
+        assert_eq!(
+            HexImage::parse(after.as_bytes()).unwrap_err().kind,
+            HexErrorKind::AfterEof { eof_line: 1 }
+        );
         assert_eq!(HexImage::parse(b":0G").unwrap_err().kind, HexErrorKind::BadDigit { column: 3 });
         assert_eq!(HexImage::parse(b"0000").unwrap_err().kind, HexErrorKind::MissingColon);
     }

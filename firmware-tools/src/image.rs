@@ -38,16 +38,34 @@ impl std::fmt::Display for Format {
 pub enum ImageError {
     /// DIGIUM image error.
     #[error("DIGIUM image: {0}")]
-    Digium(#[from] DigiumError),
+    Digium(DigiumError),
     /// Intel HEX error.
     #[error("Intel HEX: {0}")]
-    Hex(#[from] HexError),
+    Hex(HexError),
     /// Trunkline container error.
     #[error("Trunkline image: {0}")]
-    Container(#[from] ContainerError),
+    Container(ContainerError),
     /// Zero-length file.
     #[error("empty file (offset 0)")]
     Empty,
+}
+
+impl From<DigiumError> for ImageError {
+    fn from(e: DigiumError) -> Self {
+        ImageError::Digium(e)
+    }
+}
+
+impl From<HexError> for ImageError {
+    fn from(e: HexError) -> Self {
+        ImageError::Hex(e)
+    }
+}
+
+impl From<ContainerError> for ImageError {
+    fn from(e: ContainerError) -> Self {
+        ImageError::Container(e)
+    }
 }
 
 /// Picks the format from the content, using the name only for HEX files that do not look like text.
@@ -132,7 +150,10 @@ impl Version {
             Version::Word(w) => parse_u32(expect) == Some(*w),
             Version::MajorMinor(a, b) => {
                 let mut it = expect.split('.');
-                let (x, y) = (it.next().and_then(|s| s.parse::<u8>().ok()), it.next().and_then(|s| s.parse::<u8>().ok()));
+                let (x, y) = (
+                    it.next().and_then(|s| s.parse::<u8>().ok()),
+                    it.next().and_then(|s| s.parse::<u8>().ok()),
+                );
                 x == Some(*a) && y == Some(*b) && it.next().is_none()
             }
             Version::Semver(s) => Semver::parse(expect) == Some(*s),
@@ -228,7 +249,12 @@ pub fn inspect(name: &str, bytes: &[u8]) -> Result<Report, ImageError> {
             });
             r.payload_len = d.payload.len();
             let covers = if d.variant == Variant::Hx8 { "octets 0..end-4" } else { "octets 10..end" };
-            r.checksums.push(ck("crc32", covers, Some(format!("{:#010x}", d.stored_crc)), format!("{:#010x}", d.computed_crc)));
+            r.checksums.push(ck(
+                "crc32",
+                covers,
+                Some(format!("{:#010x}", d.stored_crc)),
+                format!("{:#010x}", d.computed_crc),
+            ));
             if let Err(e) = d.check() {
                 r.problems.push(e.to_string());
             }
@@ -239,8 +265,18 @@ pub fn inspect(name: &str, bytes: &[u8]) -> Result<Report, ImageError> {
             let h = HexImage::parse(bytes)?;
             r.payload_len = h.data_len();
             r.ranges = h.ranges().into_iter().map(|(s, e)| Range { start: u64::from(s), end: e }).collect();
-            r.checksums.push(ck("record-checksums", &format!("{} data records", h.data_records), None, "all valid".into()));
-            r.checksums.push(ck("bsd16", "data in address order (Astribank identity)", None, format!("{:05}", h.bsd_sum())));
+            r.checksums.push(ck(
+                "record-checksums",
+                &format!("{} data records", h.data_records),
+                None,
+                "all valid".into(),
+            ));
+            r.checksums.push(ck(
+                "bsd16",
+                "data in address order (Astribank identity)",
+                None,
+                format!("{:05}", h.bsd_sum()),
+            ));
             r.start_address = h.start.map(|s| match s {
                 StartAddress::Segment { cs, ip } => format!("{cs:04x}:{ip:04x}"),
                 StartAddress::Linear(a) => format!("{a:#010x}"),
@@ -269,7 +305,12 @@ pub fn inspect(name: &str, bytes: &[u8]) -> Result<Report, ImageError> {
             let start = u64::from(c.load_address);
             r.ranges.push(Range { start, end: start + c.payload.len() as u64 });
             let hex32 = |v: u32| format!("{v:#010x}");
-            r.checksums.push(ck("header-crc32", "octets 0..96", Some(hex32(c.header_crc.0)), hex32(c.header_crc.1)));
+            r.checksums.push(ck(
+                "header-crc32",
+                "octets 0..96",
+                Some(hex32(c.header_crc.0)),
+                hex32(c.header_crc.1),
+            ));
             r.checksums.push(ck("crc32", "payload", Some(hex32(c.crc.0)), hex32(c.crc.1)));
             r.checksums.push(ck("sha256", "payload", Some(to_hex(&c.sha256.0)), to_hex(&c.sha256.1)));
             if let Err(e) = c.check() {

@@ -73,7 +73,13 @@ pub struct Layout {
 impl Layout {
     /// Two journal blocks, then factory, A and B slots of `slot_blocks` each.
     pub const fn standard(slot_blocks: u32) -> Layout {
-        Layout { journal: [0, 1], factory: 2, slot_a: 2 + slot_blocks, slot_b: 2 + 2 * slot_blocks, slot_blocks }
+        Layout {
+            journal: [0, 1],
+            factory: 2,
+            slot_a: 2 + slot_blocks,
+            slot_b: 2 + 2 * slot_blocks,
+            slot_blocks,
+        }
     }
 
     /// Total blocks the layout needs.
@@ -200,7 +206,10 @@ impl Journal {
 }
 
 /// Reads both copies and returns the newest valid one with the block it lives in.
-pub fn read<F: Flash + ?Sized>(flash: &mut F, layout: &Layout) -> Result<(Journal, Option<usize>), FlashError> {
+pub fn read<F: Flash + ?Sized>(
+    flash: &mut F,
+    layout: &Layout,
+) -> Result<(Journal, Option<usize>), FlashError> {
     let bs = flash.geometry().block_size;
     let mut best: Option<(Journal, usize)> = None;
     for (i, blk) in layout.journal.iter().enumerate() {
@@ -220,7 +229,11 @@ pub fn read<F: Flash + ?Sized>(flash: &mut F, layout: &Layout) -> Result<(Journa
 
 /// Writes `j` (with the next sequence number) over the older copy, verifying it; returns the
 /// record as written. Retries a couple of times if the read-back differs (bit errors).
-pub fn write<F: Flash + ?Sized>(flash: &mut F, layout: &Layout, mut j: Journal) -> Result<Journal, FlashError> {
+pub fn write<F: Flash + ?Sized>(
+    flash: &mut F,
+    layout: &Layout,
+    mut j: Journal,
+) -> Result<Journal, FlashError> {
     let (cur, cur_idx) = read(flash, layout)?;
     j.seq = cur.seq.wrapping_add(1);
     let idx = match cur_idx {

@@ -8,10 +8,10 @@
 pub mod checksum;
 pub mod container;
 pub mod digium;
+pub mod flash;
 pub mod ihex;
 pub mod image;
-pub mod raw;
-pub mod flash;
 pub mod journal;
+pub mod raw;
 pub mod simboard;
 pub mod update;

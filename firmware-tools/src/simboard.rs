@@ -17,12 +17,12 @@ pub const SLOT_BLOCKS: u32 = 4;
 #[derive(Debug, Error)]
 pub enum SimBoardError {
     /// File I/O failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// File.
         path: String,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The state file is damaged or not a board file.
     #[error("{path}: not a simulated board state file ({why})")]
@@ -37,7 +37,13 @@ pub enum SimBoardError {
     Factory(String),
     /// Flash access failed.
     #[error("flash: {0}")]
-    Flash(#[from] FlashError),
+    Flash(FlashError),
+}
+
+impl From<FlashError> for SimBoardError {
+    fn from(e: FlashError) -> Self {
+        SimBoardError::Flash(e)
+    }
 }
 
 /// A simulated board.
@@ -57,7 +63,12 @@ pub struct SimBoard {
 impl SimBoard {
     /// A board of `model` whose factory slot holds `factory` (a Trunkline container for the same
     /// model); it is powered up once so the running register is set.
-    pub fn new(model: &str, factory: &[u8], block_size: u32, slot_blocks: u32) -> Result<SimBoard, SimBoardError> {
+    pub fn new(
+        model: &str,
+        factory: &[u8],
+        block_size: u32,
+        slot_blocks: u32,
+    ) -> Result<SimBoard, SimBoardError> {
         let c = container::Repr::parse_checked(factory).map_err(|e| SimBoardError::Factory(e.to_string()))?;
         if !c.model.eq_ignore_ascii_case(model) {
             return Err(SimBoardError::Factory(format!("image is for {}, board is {model}", c.model)));
@@ -69,7 +80,8 @@ impl SimBoard {
         let geometry = Geometry { block_size, blocks: layout.blocks() };
         let mut flash = SimFlash::new(geometry, layout.factory..layout.factory + slot_blocks);
         flash.factory_write(layout.factory * block_size, factory)?;
-        let mut b = SimBoard { model: model.to_string(), layout, flash, running: None, boot_fail: vec![], boots: 0 };
+        let mut b =
+            SimBoard { model: model.to_string(), layout, flash, running: None, boot_fail: vec![], boots: 0 };
         b.boot();
         Ok(b)
     }
@@ -82,6 +94,11 @@ impl SimBoard {
     /// Flash address of the first octet of a slot.
     pub fn layout_first_byte(&self, slot: Slot) -> u32 {
         self.layout.first_block(slot) * self.flash.geometry().block_size
+    }
+
+    /// The running-version register.
+    pub fn running_image(&self) -> Option<Running> {
+        self.running
     }
 
     /// Arms flash faults (operation counter restarts at 0).
@@ -106,7 +123,8 @@ impl SimBoard {
     pub fn boot(&mut self) -> Option<Running> {
         self.flash.power_cycle();
         self.boots += 1;
-        let (j, _) = journal::read(&mut self.flash, &self.layout).unwrap_or((journal::Journal::fresh(), None));
+        let (j, _) =
+            journal::read(&mut self.flash, &self.layout).unwrap_or((journal::Journal::fresh(), None));
         let mut order = vec![j.active];
         order.extend(j.previous);
         order.push(Slot::Factory);
@@ -125,7 +143,7 @@ impl SimBoard {
     /// Loads a board saved with [`SimBoard::save`].
     pub fn load(path: &Path) -> Result<SimBoard, SimBoardError> {
         let p = path.display().to_string();
-        let data = std::fs::read(path).map_err(|source| SimBoardError::Io { path: p.clone(), source })?;
+        let data = std::fs::read(path).map_err(|cause| SimBoardError::Io { path: p.clone(), cause })?;
         let bad = |why: &str| SimBoardError::BadState { path: p.clone(), why: why.into() };
         if data.len() < 64 || &data[..8] != STATE_MAGIC {
             return Err(bad("wrong magic or too short"));
@@ -158,8 +176,12 @@ impl SimBoard {
             return Err(bad("geometry"));
         }
         let geometry = Geometry { block_size, blocks: layout.blocks() };
-        let flash = SimFlash::from_contents(geometry, layout.factory..layout.factory + slot_blocks, body[q..].to_vec())
-            .ok_or_else(|| bad("flash size"))?;
+        let flash = SimFlash::from_contents(
+            geometry,
+            layout.factory..layout.factory + slot_blocks,
+            body[q..].to_vec(),
+        )
+        .ok_or_else(|| bad("flash size"))?;
         let running = match running_slot {
             0 => Some(Slot::Factory),
             1 => Some(Slot::A),
@@ -197,8 +219,9 @@ impl SimBoard {
         out.extend_from_slice(&crc.to_le_bytes());
         let p = path.display().to_string();
         let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, &out).map_err(|source| SimBoardError::Io { path: tmp.display().to_string(), source })?;
-        std::fs::rename(&tmp, path).map_err(|source| SimBoardError::Io { path: p, source })
+        std::fs::write(&tmp, &out)
+            .map_err(|cause| SimBoardError::Io { path: tmp.display().to_string(), cause })?;
+        std::fs::rename(&tmp, path).map_err(|cause| SimBoardError::Io { path: p, cause })
     }
 }
 

@@ -43,7 +43,7 @@ pub trait Target {
 pub enum UpdateError {
     /// The image file is bad.
     #[error("image rejected: {0}")]
-    Image(#[from] ContainerError),
+    Image(ContainerError),
     /// The image is for another board model.
     #[error("image is for model {image}, board is {board}")]
     WrongModel {
@@ -70,7 +70,7 @@ pub enum UpdateError {
     },
     /// A flash operation failed (power loss ends the run; the next run recovers).
     #[error("flash: {0}")]
-    Flash(#[from] FlashError),
+    Flash(FlashError),
     /// Read-back differed from the image after every retry; the old image stays active.
     #[error("read-back of {slot} differs at offset {offset} after {attempts} attempts; kept the old image")]
     VerifyFailed {
@@ -93,6 +93,18 @@ pub enum UpdateError {
     /// No image boots at all (never expected: the factory image is protected).
     #[error("board does not boot any image")]
     NotBootable,
+}
+
+impl From<ContainerError> for UpdateError {
+    fn from(e: ContainerError) -> Self {
+        UpdateError::Image(e)
+    }
+}
+
+impl From<FlashError> for UpdateError {
+    fn from(e: FlashError) -> Self {
+        UpdateError::Flash(e)
+    }
 }
 
 /// Renders an optional running image for messages.
@@ -291,7 +303,11 @@ pub fn upload<T: Target>(t: &mut T, image: &[u8], opts: Options) -> Result<Outco
         t.reset();
         return Err(UpdateError::VerifyFailed { slot: target, offset, attempts });
     }
-    journal::write(t.flash(), &layout, Journal { state: UpdateState::Trial, active: target, previous: Some(old), ..writing })?;
+    journal::write(
+        t.flash(),
+        &layout,
+        Journal { state: UpdateState::Trial, active: target, previous: Some(old), ..writing },
+    )?;
     let now = t.reset();
     if matches_target(now, target, c.version) {
         journal::write(t.flash(), &layout, Journal::idle(target, Some(old)))?;

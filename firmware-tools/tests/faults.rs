@@ -12,7 +12,8 @@ const MODEL: &str = "TL-E1-4";
 
 fn image(v: Semver, len: usize) -> Vec<u8> {
     let seed = u32::from(v.major) * 7919 + u32::from(v.minor) * 31 + u32::from(v.patch);
-    let payload: Vec<u8> = (0..len as u32).map(|i| (i.wrapping_mul(2_654_435_761) ^ seed).to_le_bytes()[1]).collect();
+    let payload: Vec<u8> =
+        (0..len as u32).map(|i| (i.wrapping_mul(2_654_435_761) ^ seed).to_le_bytes()[1]).collect();
     container::build(MODEL, v, 0x1_0000, &payload).unwrap()
 }
 
@@ -41,7 +42,9 @@ fn assert_bootable(b: &mut SimBoard, allowed: &[&[u8]], ctx: &str) -> Semver {
         c.version == r.version && payload_crc(img) == r.crc
     });
     assert!(ok, "{ctx}: runs unexpected {:?}", r);
-    let img = update::read_slot(b, r.slot).unwrap().unwrap_or_else(|| panic!("{ctx}: running slot fails verification"));
+    let img = update::read_slot(b, r.slot)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{ctx}: running slot fails verification"));
     assert_eq!((img.version, img.crc.1), (r.version, r.crc), "{ctx}");
     r.version
 }
@@ -229,15 +232,25 @@ fn rollback_returns_to_previous_then_back() {
 fn checks_model_version_and_size() {
     let mut b = board_v2();
     let other = container::build("TL-T1-8", V3, 0, &[1; 100]).unwrap();
-    assert!(matches!(update::upload(&mut b, &other, Options::default()), Err(UpdateError::WrongModel { .. })));
-    assert!(matches!(update::upload(&mut b, &image(V1, 10), Options::default()), Err(UpdateError::Downgrade { .. })));
+    assert!(matches!(
+        update::upload(&mut b, &other, Options::default()),
+        Err(UpdateError::WrongModel { .. })
+    ));
+    assert!(matches!(
+        update::upload(&mut b, &image(V1, 10), Options::default()),
+        Err(UpdateError::Downgrade { .. })
+    ));
     assert!(matches!(update::upload(&mut b, &image(V2, LEN), Options::default()), Ok(Outcome::UpToDate(_))));
-    assert!(matches!(update::upload(&mut b, &image(V3, 300 * 1024), Options::default()), Err(UpdateError::TooLarge { .. })));
+    assert!(matches!(
+        update::upload(&mut b, &image(V3, 300 * 1024), Options::default()),
+        Err(UpdateError::TooLarge { .. })
+    ));
     let mut bad = image(V3, 1000);
     bad[500] ^= 1;
     assert!(matches!(update::upload(&mut b, &bad, Options::default()), Err(UpdateError::Image(_))));
     assert_eq!(b.boot().unwrap().version, V2);
-    let forced = update::upload(&mut b, &image(V1, 10), Options { force: true, ..Default::default() }).unwrap();
+    let forced =
+        update::upload(&mut b, &image(V1, 10), Options { force: true, ..Default::default() }).unwrap();
     assert!(matches!(forced, Outcome::Updated { to: Running { version: V1, .. }, .. }));
 }
 
