@@ -144,6 +144,12 @@ impl SimBoard {
     pub fn load(path: &Path) -> Result<SimBoard, SimBoardError> {
         let p = path.display().to_string();
         let data = std::fs::read(path).map_err(|cause| SimBoardError::Io { path: p.clone(), cause })?;
+        SimBoard::from_state(&data, &p)
+    }
+
+    /// Rebuilds a board from the bytes of a state file; `label` names it in errors.
+    pub fn from_state(data: &[u8], label: &str) -> Result<SimBoard, SimBoardError> {
+        let p = label.to_string();
         let bad = |why: &str| SimBoardError::BadState { path: p.clone(), why: why.into() };
         if data.len() < 64 || &data[..8] != STATE_MAGIC {
             return Err(bad("wrong magic or too short"));
