@@ -164,6 +164,9 @@ impl SimBoard {
         if model_len == 0 || model_len > container::MODEL_LEN {
             return Err(bad("model length"));
         }
+        if body.len() < 9 + model_len + 23 {
+            return Err(bad("truncated header"));
+        }
         let model = std::str::from_utf8(&body[9..9 + model_len]).map_err(|_| bad("model"))?.to_string();
         let o = 9 + model_len;
         let (block_size, slot_blocks) = (le32(o), le32(o + 4));

@@ -272,3 +272,22 @@ fn state_file_round_trip() {
     std::fs::write(&p, &raw).unwrap();
     assert!(SimBoard::load(&p).is_err());
 }
+
+#[test]
+fn damaged_state_files_are_errors_not_panics() {
+    let b = board_v2();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("b.sim");
+    b.save(&p).unwrap();
+    let good = std::fs::read(&p).unwrap();
+    for len in [0, 8, 63, 64, 65, 100, good.len() - 1] {
+        assert!(SimBoard::from_state(&good[..len], "t").is_err(), "len {len}");
+    }
+    let mut short = b"TLSIMBD1".to_vec();
+    short.push(32);
+    short.resize(60, b'A');
+    let crc = crc32(&short);
+    short.extend_from_slice(&crc.to_le_bytes());
+    assert!(SimBoard::from_state(&short, "t").is_err());
+    assert!(SimBoard::from_state(&good, "t").is_ok());
+}
