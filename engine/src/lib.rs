@@ -6,4 +6,5 @@ pub mod boardcfg;
 pub mod cli;
 pub mod media;
 pub mod model;
+pub mod runtime;
 pub mod signalling;
