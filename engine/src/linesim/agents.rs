@@ -85,7 +85,7 @@ impl SimAgent {
     /// Whether to take a break now, given `since_ms` since the last one (Poisson rate).
     pub fn wants_break(&mut self, since_ms: u64) -> Option<u64> {
         let p = 1.0 - (-self.cfg.breaks_per_hour * since_ms as f64 / 3_600_000.0).exp();
-        (self.draw.range(0.0, 1.0) < p).then(|| (self.cfg.break_s * 1000.0) as u64)
+        (self.draw.range(0.0, 1.0) < p).then_some((self.cfg.break_s * 1000.0) as u64)
     }
 }
 

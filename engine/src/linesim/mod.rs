@@ -170,7 +170,7 @@ impl Population {
 
     /// The behaviour of `number` on its `attempt`-th call.
     pub fn behaviour(&self, number: &str, attempt: u32) -> Behaviour {
-        let h = number.bytes().fold(self.seed ^ 0xC0FF_EE, |h, b| mix(h ^ b as u64));
+        let h = number.bytes().fold(self.seed ^ 0x00C0_FFEE, |h, b| mix(h ^ b as u64));
         // Invalid numbers stay invalid on every attempt; the rest are drawn per attempt.
         let stable = (mix(h) >> 11) as f64 / (1u64 << 53) as f64;
         let inv_lo = self.cumulative[2];
