@@ -156,6 +156,20 @@ pub enum Outcome {
     Other,
 }
 
+impl From<Cause> for crate::model::Cause {
+    /// The engine-wide cause (shared by PRI, R2 and CAS) for a PRI cause: same Q.850 number.
+    fn from(c: Cause) -> Self {
+        crate::model::Cause(c.0)
+    }
+}
+
+impl From<crate::model::Cause> for Cause {
+    /// The PRI cause for an engine-wide cause: same Q.850 number.
+    fn from(c: crate::model::Cause) -> Self {
+        Cause(c.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
