@@ -8,6 +8,7 @@
 //! unchanged, so a TDM bridge adds exactly one tick of latency and is bit-exact; a conference of
 //! several sources mixes decoded samples.
 
+pub mod detectors;
 pub mod player;
 
 use ringbuf::traits::{Consumer, Observer, Producer};

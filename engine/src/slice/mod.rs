@@ -1,0 +1,294 @@
+//! The engine slice end to end, in lock step on the board's clock: a simulated board with a PRI
+//! trunk span (1) to the line simulator (2) and an agent span (3) to simulated agents' phones
+//! (4); a progressive campaign and an inbound IVR flow; every decision taken from real
+//! signalling and real audio. The same code runs in tests (virtual time) and in the daemon's
+//! demo (paced).
+
+pub mod core;
+pub mod trunk;
+pub mod world;
+
+use serde::Serialize;
+use trunkline_driver::board::Board;
+use trunkline_driver::ring::RingConfig;
+use trunkline_driver::sim::{Clock, SimBoard, SimConfig};
+use trunkline_driver::ChannelNo;
+use trunkline_dsp::event::ToneEvent;
+use trunkline_dsp::g711::Law;
+
+use self::core::{Core, CoreStats, Lead};
+use self::trunk::PriLink;
+use self::world::World;
+use crate::linesim::agents::AgentBehaviour;
+use crate::linesim::{Behaviour, Population, PopulationConfig};
+use crate::media::detectors::DetectorOptions;
+use crate::media::{MediaId, MediaSet};
+use crate::model::{Cdr, LeadId, Outcome};
+use crate::signalling::pri::span::{PriConfig, PriSpan};
+use crate::signalling::pri::{Role, Variant};
+use crate::signalling::time::Ms as SigMs;
+
+/// Agent line bits, engine → phone: idle.
+pub const AGENT_IDLE: u8 = 0x0D;
+/// Engine → phone: a call is offered (ring).
+pub const AGENT_OFFER: u8 = 0x05;
+/// Engine → phone: connected to a caller.
+pub const AGENT_CONNECTED: u8 = 0x01;
+/// Engine → phone: the caller has gone (hang up).
+pub const AGENT_CLEAR: u8 = 0x09;
+/// Phone → engine: on hook.
+pub const AGENT_ONHOOK: u8 = 0x0D;
+/// Phone → engine: off hook.
+pub const AGENT_OFFHOOK: u8 = 0x05;
+
+/// What the slice runs.
+#[derive(Clone, Debug)]
+pub struct SliceConfig {
+    /// Simulated agents (1..=30).
+    pub agents: usize,
+    /// Leads in the progressive campaign.
+    pub leads: usize,
+    /// Inbound calls per hour.
+    pub inbound_per_hour: f64,
+    /// The subscriber population.
+    pub population: PopulationConfig,
+    /// Agent behaviour.
+    pub agent: AgentBehaviour,
+    /// Seed of everything random.
+    pub seed: u64,
+    /// Tick length in ms.
+    pub tick_ms: u64,
+    /// Virtual or paced clock.
+    pub clock: Clock,
+}
+
+impl Default for SliceConfig {
+    fn default() -> Self {
+        Self {
+            agents: 10,
+            leads: 1000,
+            inbound_per_hour: 60.0,
+            population: PopulationConfig::default(),
+            agent: AgentBehaviour::default(),
+            seed: 1,
+            tick_ms: 20,
+            clock: Clock::Virtual,
+        }
+    }
+}
+
+/// The running slice.
+pub struct Slice {
+    /// The board.
+    pub board: SimBoard,
+    /// Engine-side media.
+    pub media: MediaSet,
+    world_media: MediaSet,
+    /// Engine core.
+    pub core: Core,
+    /// The simulated world.
+    pub world: World,
+    now: u64,
+    tick_ms: u64,
+    tones: Vec<(MediaId, ToneEvent)>,
+    /// CDRs taken from the core so far.
+    pub cdrs: Vec<Cdr>,
+    agent_media: Vec<MediaId>,
+    talk_ms: u64,
+}
+
+fn open_all(
+    board: &mut SimBoard,
+    media: &mut MediaSet,
+    chans: impl Iterator<Item = ChannelNo>,
+) -> anyhow::Result<Vec<(ChannelNo, MediaId)>> {
+    let mut out = Vec::new();
+    for c in chans {
+        let end = board.open(c, RingConfig { audio: 2400, ..RingConfig::default() })?;
+        out.push((c, media.add(c, end, Law::Alaw)));
+    }
+    Ok(out)
+}
+
+impl Slice {
+    /// Builds the board, the stacks, the world and the campaign.
+    pub fn new(cfg: SliceConfig) -> anyhow::Result<Self> {
+        anyhow::ensure!((1..=30).contains(&cfg.agents), "agents must be 1..=30 (one E1 agent span)");
+        anyhow::ensure!((1..=20).contains(&cfg.tick_ms), "tick_ms must be 1..=20");
+        let mut bcfg = SimConfig::e1_pairs(4);
+        bcfg.tick_frames = cfg.tick_ms as usize * 8;
+        bcfg.clock = cfg.clock;
+        let mut board = SimBoard::new(bcfg)?;
+        board.start()?;
+        let n = cfg.tick_ms as usize * 8;
+        let mut media = MediaSet::new(n);
+        let mut world_media = MediaSet::new(n);
+        let bts: Vec<u8> = (1..=31u8).filter(|&t| t != 16).collect();
+        // Span 1 (basechan 1): our trunk; span 2 (basechan 32): the network.
+        let ours = open_all(&mut board, &mut media, bts.iter().map(|&t| ChannelNo(t as u32)))?;
+        let theirs = open_all(&mut board, &mut world_media, bts.iter().map(|&t| ChannelNo(31 + t as u32)))?;
+        let d1 = board.open(ChannelNo(16), RingConfig::default())?;
+        let d2 = board.open(ChannelNo(31 + 16), RingConfig::default())?;
+        // Agents on span 3 (basechan 63), phones on span 4 (basechan 94), skipping TS16.
+        let agent_ts: Vec<u32> = (1..=31u32).filter(|&t| t != 16).take(cfg.agents).collect();
+        let agents = open_all(&mut board, &mut media, agent_ts.iter().map(|&t| ChannelNo(62 + t)))?;
+        let phones = open_all(&mut board, &mut world_media, agent_ts.iter().map(|&t| ChannelNo(93 + t)))?;
+        for (_, m) in agents.iter() {
+            if let Some(mc) = media.get_mut(*m) {
+                mc.end().set_tx_cas(AGENT_IDLE);
+            }
+        }
+        for (_, m) in phones.iter() {
+            if let Some(mc) = world_media.get_mut(*m) {
+                mc.end().set_tx_cas(AGENT_ONHOOK);
+            }
+        }
+        let mut user = PriSpan::new(PriConfig::new(Role::User, Variant::EuroIsdnE1));
+        let mut net = PriSpan::new(PriConfig::new(Role::Network, Variant::EuroIsdnE1));
+        user.start(SigMs(0));
+        net.start(SigMs(0));
+        let opts = DetectorOptions { country: cfg.population.country.clone() };
+        let population = Population::new(cfg.population.clone(), cfg.seed).map_err(anyhow::Error::msg)?;
+        let leads: Vec<Lead> = (0..cfg.leads)
+            .map(|i| Lead {
+                id: LeadId(i as u64 + 1),
+                phone: format!("1380{:07}", (i as u64 * 7_919 + cfg.seed) % 10_000_000),
+                attempts: 0,
+            })
+            .collect();
+        let agent_media: Vec<MediaId> = agents.iter().map(|a| a.1).collect();
+        let core = Core::new(
+            PriLink::new(user, d1, 1),
+            bts.iter().copied().zip(ours.iter().map(|o| o.1)).collect(),
+            agents,
+            leads,
+            opts,
+            0,
+        );
+        let mut world = World::new(
+            PriLink::new(net, d2, 32),
+            bts.iter().copied().zip(theirs.iter().map(|o| o.1)).collect(),
+            population,
+            phones,
+            cfg.agent.clone(),
+            cfg.seed,
+        );
+        world.inbound_per_hour = cfg.inbound_per_hour;
+        Ok(Self {
+            board,
+            media,
+            world_media,
+            core,
+            world,
+            now: 0,
+            tick_ms: cfg.tick_ms,
+            tones: Vec::new(),
+            cdrs: Vec::new(),
+            agent_media,
+            talk_ms: 0,
+        })
+    }
+
+    /// Engine time in ms.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// One tick: decisions, transmit, the board's tick, receive.
+    pub fn step(&mut self) -> anyhow::Result<()> {
+        self.core.step(self.now, &mut self.media, &self.tones);
+        self.world.step(self.now, &mut self.world_media);
+        self.media.transmit();
+        self.world_media.transmit();
+        self.board.tick()?;
+        while self.board.poll_event().is_some() {}
+        self.tones.clear();
+        let tones = &mut self.tones;
+        self.media.receive(&mut |id, e| tones.push((id, e)), &mut |_| {});
+        self.world_media.receive(&mut |_, _| {}, &mut |_| {});
+        self.now += self.tick_ms;
+        let talking =
+            self.core.agent_states().iter().filter(|a| a.2 == crate::model::AgentState::Talking).count()
+                as u64;
+        self.talk_ms += talking * self.tick_ms;
+        self.cdrs.append(&mut self.core.cdrs);
+        Ok(())
+    }
+
+    /// Runs for `ms` of engine time.
+    pub fn run_for(&mut self, ms: u64) -> anyhow::Result<()> {
+        let end = self.now + ms;
+        while self.now < end {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// What happened so far, scored against the simulator's truth.
+    pub fn report(&self) -> SliceReport {
+        let mut matched = 0u64;
+        let mut correct = 0u64;
+        let mut confusion = std::collections::BTreeMap::<String, u64>::new();
+        let mut used = vec![false; self.world.truth.calls.len()];
+        for c in self.cdrs.iter().filter(|c| c.direction == "outbound") {
+            let Some(o) = c.outcome else { continue };
+            let hit = self
+                .world
+                .truth
+                .calls
+                .iter()
+                .enumerate()
+                .filter(|(i, (n, t, _))| !used[*i] && *n == c.dnis && *t >= c.start_ms && *t <= c.end_ms)
+                .map(|(i, _)| i)
+                .next();
+            let Some(i) = hit else { continue };
+            used[i] = true;
+            let truth = self.world.truth.calls[i].2;
+            matched += 1;
+            let ok = matches!(
+                (truth, o),
+                (Behaviour::Human, Outcome::Human | Outcome::Abandoned)
+                    | (Behaviour::Machine, Outcome::Machine)
+                    | (Behaviour::Busy, Outcome::Busy)
+                    | (Behaviour::Invalid, Outcome::Invalid)
+                    | (Behaviour::Fax, Outcome::Fax)
+                    | (Behaviour::NoAnswer, Outcome::NoAnswer)
+                    | (Behaviour::Congestion, Outcome::Congestion)
+            );
+            correct += ok as u64;
+            *confusion.entry(format!("{truth:?}->{}", o.name())).or_default() += 1;
+        }
+        let logged = self.agent_media.len() as u64 * self.now.max(1);
+        SliceReport {
+            virtual_s: self.now as f64 / 1000.0,
+            stats: self.core.stats.clone(),
+            classified: matched,
+            classified_correctly: correct,
+            accuracy: if matched > 0 { correct as f64 / matched as f64 } else { 0.0 },
+            confusion,
+            occupancy: self.talk_ms as f64 / logged as f64,
+            leads_left: self.core.leads_left() as u64,
+        }
+    }
+}
+
+/// What the slice did.
+#[derive(Clone, Debug, Serialize)]
+pub struct SliceReport {
+    /// Engine time simulated.
+    pub virtual_s: f64,
+    /// Counters.
+    pub stats: CoreStats,
+    /// Outbound attempts matched to the simulator's truth.
+    pub classified: u64,
+    /// Of which classified correctly.
+    pub classified_correctly: u64,
+    /// Share correct.
+    pub accuracy: f64,
+    /// Truth → outcome counts.
+    pub confusion: std::collections::BTreeMap<String, u64>,
+    /// Agents' talk time over logged-in time.
+    pub occupancy: f64,
+    /// Leads not finished yet.
+    pub leads_left: u64,
+}
