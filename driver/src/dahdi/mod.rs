@@ -5,6 +5,12 @@
 //! * [`system_conf`]: `/etc/dahdi/system.conf` with `dahdi_cfg`'s grammar and quirks.
 //! * [`zones`]: the tone zones libtonezone knows (for `loadzone`/`defaultzone`).
 //! * [`plan`]: the ioctls `dahdi_cfg` would issue for a parsed file, and applying them.
-//! * [`assigned_spans`], [`span_types`]: the two span-assignment files of dahdi-tools.
+//! * [`assigned_spans`], [`span_types`]: the two span-assignment files of dahdi-tools ([`glob`]).
 
 pub mod abi;
+pub mod assigned_spans;
+pub mod plan;
+pub mod span_types;
+pub mod system_conf;
+pub mod zones;
+pub mod glob;
