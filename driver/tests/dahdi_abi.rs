@@ -23,9 +23,7 @@ fn quoted(notes: &str, key: &str) -> Option<String> {
 }
 
 fn kv(notes: &str, key: &str) -> Option<String> {
-    notes
-        .split([' ', ';'])
-        .find_map(|w| w.strip_prefix(&format!("{key}=")).map(str::to_string))
+    notes.split([' ', ';']).find_map(|w| w.strip_prefix(&format!("{key}=")).map(str::to_string))
 }
 
 fn parse_num(s: &str) -> i64 {

@@ -53,7 +53,13 @@ fn verdict(path: &Path) -> String {
 
 fn normalise(s: &str) -> String {
     s.lines()
-        .map(|l| if l.starts_with("Notice: Configuration file is ") { "Notice: Configuration file is <conf>" } else { l })
+        .map(|l| {
+            if l.starts_with("Notice: Configuration file is ") {
+                "Notice: Configuration file is <conf>"
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -73,7 +79,13 @@ fn verdicts_equal_real_dahdi_cfg() {
     for trace in files(&traces, ".ioctl-trace.tsv") {
         let conf = config_for(&trace, ".ioctl-trace.tsv");
         let got = system_conf::parse(&std::fs::read(&conf).unwrap());
-        assert_eq!(got.error_count(), 0, "{} was applied by dahdi_cfg: {:?}", conf.display(), got.diagnostics);
+        assert_eq!(
+            got.error_count(),
+            0,
+            "{} was applied by dahdi_cfg: {:?}",
+            conf.display(),
+            got.diagnostics
+        );
         n += 1;
     }
     println!("{n} verdicts compared");

@@ -313,15 +313,7 @@ pub struct DahdiChanconfig {
 
 impl Default for DahdiChanconfig {
     fn default() -> Self {
-        Self {
-            chan: 0,
-            name: [0; 40],
-            sigtype: 0,
-            deflaw: 0,
-            master: 0,
-            idlebits: 0,
-            netdev_name: [0; 16],
-        }
+        Self { chan: 0, name: [0; 40], sigtype: 0, deflaw: 0, master: 0, idlebits: 0, netdev_name: [0; 16] }
     }
 }
 
@@ -1788,14 +1780,29 @@ pub const SIG_NAMES: &[SigName] = &[
     SigName { name: "DAHDI_SIG_EM_E1", sig: DAHDI_SIG_EM_E1, proc: "E&M-E1", dahdi_cfg: "E & M E1" },
     SigName { name: "DAHDI_SIG_CLEAR", sig: DAHDI_SIG_CLEAR, proc: "Clear", dahdi_cfg: "Clear channel" },
     SigName { name: "DAHDI_SIG_HDLCRAW", sig: DAHDI_SIG_HDLCRAW, proc: "HDLCRAW", dahdi_cfg: "Raw HDLC" },
-    SigName { name: "DAHDI_SIG_HDLCFCS", sig: DAHDI_SIG_HDLCFCS, proc: "HDLCFCS", dahdi_cfg: "HDLC with FCS check" },
+    SigName {
+        name: "DAHDI_SIG_HDLCFCS",
+        sig: DAHDI_SIG_HDLCFCS,
+        proc: "HDLCFCS",
+        dahdi_cfg: "HDLC with FCS check",
+    },
     SigName { name: "DAHDI_SIG_HDLCNET", sig: DAHDI_SIG_HDLCNET, proc: "HDLCNET", dahdi_cfg: "Network HDLC" },
-    SigName { name: "DAHDI_SIG_HARDHDLC", sig: DAHDI_SIG_HARDHDLC, proc: "Hardware-assisted HDLC", dahdi_cfg: "Hardware assisted D-channel" },
+    SigName {
+        name: "DAHDI_SIG_HARDHDLC",
+        sig: DAHDI_SIG_HARDHDLC,
+        proc: "Hardware-assisted HDLC",
+        dahdi_cfg: "Hardware assisted D-channel",
+    },
     SigName { name: "DAHDI_SIG_MTP2", sig: DAHDI_SIG_MTP2, proc: "MTP2", dahdi_cfg: "MTP2" },
     SigName { name: "DAHDI_SIG_SLAVE", sig: DAHDI_SIG_SLAVE, proc: "Slave", dahdi_cfg: "Slave channel" },
     SigName { name: "DAHDI_SIG_CAS", sig: DAHDI_SIG_CAS, proc: "CAS", dahdi_cfg: "CAS / User" },
     SigName { name: "DAHDI_SIG_DACS", sig: DAHDI_SIG_DACS, proc: "DACS", dahdi_cfg: "DACS" },
-    SigName { name: "DAHDI_SIG_DACS_RBS", sig: DAHDI_SIG_DACS_RBS, proc: "DACS+RBS", dahdi_cfg: "DACS w/RBS" },
+    SigName {
+        name: "DAHDI_SIG_DACS_RBS",
+        sig: DAHDI_SIG_DACS_RBS,
+        proc: "DACS+RBS",
+        dahdi_cfg: "DACS w/RBS",
+    },
     SigName { name: "DAHDI_SIG_SF", sig: DAHDI_SIG_SF, proc: "SF (ToneOnly)", dahdi_cfg: "Unknown" },
 ];
 
@@ -1825,12 +1832,32 @@ pub struct AlarmName {
 /// Alarm renderings, in `/proc/dahdi` order for the printed ones.
 pub const ALARM_NAMES: &[AlarmName] = &[
     AlarmName { name: "DAHDI_ALARM_BLUE", bit: DAHDI_ALARM_BLUE, proc: Some("BLUE"), scan: Some("BLU") },
-    AlarmName { name: "DAHDI_ALARM_YELLOW", bit: DAHDI_ALARM_YELLOW, proc: Some("YELLOW"), scan: Some("YEL") },
+    AlarmName {
+        name: "DAHDI_ALARM_YELLOW",
+        bit: DAHDI_ALARM_YELLOW,
+        proc: Some("YELLOW"),
+        scan: Some("YEL"),
+    },
     AlarmName { name: "DAHDI_ALARM_RED", bit: DAHDI_ALARM_RED, proc: Some("RED"), scan: Some("RED") },
     AlarmName { name: "DAHDI_ALARM_LFA", bit: DAHDI_ALARM_LFA, proc: None, scan: Some("LFA") },
-    AlarmName { name: "DAHDI_ALARM_LOOPBACK", bit: DAHDI_ALARM_LOOPBACK, proc: Some("LOOP"), scan: Some("LB") },
-    AlarmName { name: "DAHDI_ALARM_RECOVER", bit: DAHDI_ALARM_RECOVER, proc: Some("RECOVERING"), scan: Some("REC") },
-    AlarmName { name: "DAHDI_ALARM_NOTOPEN", bit: DAHDI_ALARM_NOTOPEN, proc: Some("NOTOPEN"), scan: Some("NOP") },
+    AlarmName {
+        name: "DAHDI_ALARM_LOOPBACK",
+        bit: DAHDI_ALARM_LOOPBACK,
+        proc: Some("LOOP"),
+        scan: Some("LB"),
+    },
+    AlarmName {
+        name: "DAHDI_ALARM_RECOVER",
+        bit: DAHDI_ALARM_RECOVER,
+        proc: Some("RECOVERING"),
+        scan: Some("REC"),
+    },
+    AlarmName {
+        name: "DAHDI_ALARM_NOTOPEN",
+        bit: DAHDI_ALARM_NOTOPEN,
+        proc: Some("NOTOPEN"),
+        scan: Some("NOP"),
+    },
     AlarmName { name: "DAHDI_ALARM_LOS", bit: DAHDI_ALARM_LOS, proc: None, scan: None },
     AlarmName { name: "DAHDI_ALARM_LMFA", bit: DAHDI_ALARM_LMFA, proc: None, scan: Some("LMFA") },
 ];

@@ -74,7 +74,8 @@ pub fn parse(text: &str) -> Result<Vec<Assignment>, AssignedSpansError> {
 
 fn parse_spec(w: &str) -> Result<SpanSpec, String> {
     let parts: Vec<&str> = w.split(':').collect();
-    let num = |s: &str| s.parse::<u32>().ok().filter(|_| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    let num =
+        |s: &str| s.parse::<u32>().ok().filter(|_| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
     match parts.as_slice() {
         [l, s, b] => match (num(l), num(s), num(b)) {
             (Some(local_spanno), Some(spanno), Some(basechan)) => {

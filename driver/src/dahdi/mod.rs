@@ -9,8 +9,8 @@
 
 pub mod abi;
 pub mod assigned_spans;
+pub mod glob;
 pub mod plan;
 pub mod span_types;
 pub mod system_conf;
 pub mod zones;
-pub mod glob;

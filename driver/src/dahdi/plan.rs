@@ -218,7 +218,10 @@ pub fn plan(conf: &SystemConf, opts: PlanOptions) -> Vec<Step> {
                     "DAHDI_LOADZONE",
                     abi::DAHDI_LOADZONE,
                     header.to_bytes(),
-                    format!("zone={} name=\"{}\" (header only; tone payload not generated)", z.zone, z.description),
+                    format!(
+                        "zone={} name=\"{}\" (header only; tone payload not generated)",
+                        z.zone, z.description
+                    ),
                 );
                 load.header_only = true;
                 steps.push(Step::Zone {
@@ -229,7 +232,12 @@ pub fn plan(conf: &SystemConf, opts: PlanOptions) -> Vec<Step> {
         }
     }
     if default_zone > -1 {
-        steps.push(Step::Ioctl(IoctlCall::int(ctl, "DAHDI_DEFAULTZONE", abi::DAHDI_DEFAULTZONE, default_zone)));
+        steps.push(Step::Ioctl(IoctlCall::int(
+            ctl,
+            "DAHDI_DEFAULTZONE",
+            abi::DAHDI_DEFAULTZONE,
+            default_zone,
+        )));
     }
     for s in &conf.spans {
         steps.push(Step::Ioctl(IoctlCall::int(ctl, "DAHDI_STARTUP", abi::DAHDI_STARTUP, s.span)));
@@ -335,7 +343,9 @@ pub enum ApplyError {
 
 fn open_err(path: &str, e: io::Error) -> ApplyError {
     match e.raw_os_error() {
-        Some(libc::ENOENT) | Some(libc::ENXIO) | Some(libc::ENODEV) => ApplyError::NotLoaded { path: path.into() },
+        Some(libc::ENOENT) | Some(libc::ENXIO) | Some(libc::ENODEV) => {
+            ApplyError::NotLoaded { path: path.into() }
+        }
         Some(libc::EACCES) | Some(libc::EPERM) => ApplyError::PermissionDenied { path: path.into() },
         _ => ApplyError::Open { path: path.into(), source: e },
     }
@@ -441,7 +451,8 @@ pub fn apply<D: DahdiDevices>(devs: &mut D, steps: &[Step]) -> Result<ApplyRepor
                     report.skipped_channels.push(c_int::from_le_bytes(arr4(&specify.arg)));
                     continue;
                 }
-                run(&mut fd, rate).map_err(|e| ioctl_err(format!("DAHDI_HDLC_RATE ({})", specify.summary), e, None))?;
+                run(&mut fd, rate)
+                    .map_err(|e| ioctl_err(format!("DAHDI_HDLC_RATE ({})", specify.summary), e, None))?;
             }
         }
     }
@@ -467,10 +478,13 @@ impl ParamsBuf {
         let want = |off: usize| c.arg.get(off..off + 4).map_or(0, |b| c_int::from_le_bytes(arr4(b)));
         let master = self.int(core::mem::offset_of!(abi::DahdiParams, channo)) >> 16;
         let deflaw = want(core::mem::offset_of!(abi::DahdiChanconfig, deflaw));
-        want(core::mem::offset_of!(abi::DahdiChanconfig, sigtype)) != self.int(core::mem::offset_of!(abi::DahdiParams, sigtype))
-            || (deflaw != abi::DAHDI_LAW_DEFAULT && deflaw != self.int(core::mem::offset_of!(abi::DahdiParams, curlaw)))
+        want(core::mem::offset_of!(abi::DahdiChanconfig, sigtype))
+            != self.int(core::mem::offset_of!(abi::DahdiParams, sigtype))
+            || (deflaw != abi::DAHDI_LAW_DEFAULT
+                && deflaw != self.int(core::mem::offset_of!(abi::DahdiParams, curlaw)))
             || want(core::mem::offset_of!(abi::DahdiChanconfig, master)) != master
-            || want(core::mem::offset_of!(abi::DahdiChanconfig, idlebits)) != self.int(core::mem::offset_of!(abi::DahdiParams, idlebits))
+            || want(core::mem::offset_of!(abi::DahdiChanconfig, idlebits))
+                != self.int(core::mem::offset_of!(abi::DahdiParams, idlebits))
     }
 }
 
@@ -500,7 +514,10 @@ impl DahdiFd for KernelFd {
         use std::os::fd::AsRawFd;
         // Variable-length requests (LOADZONE) may pass more than the encoded size, never less.
         if arg.len() < abi::ioc_size(request) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "ioctl argument shorter than its request size"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "ioctl argument shorter than its request size",
+            ));
         }
         // SAFETY: the fd is open for the lifetime of `self`; `arg` is a live, exclusively borrowed
         // buffer at least as long as the size encoded in `request`, which is all the kernel reads

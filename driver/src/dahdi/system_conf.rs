@@ -482,8 +482,10 @@ impl Parser {
         let timing = match scan_int(&argv[1]) {
             Some(t) if (0..=MAX_TIMING).contains(&t) => t,
             _ => {
-                return self
-                    .bad(format!("Timing should be a number from 0 to {MAX_TIMING}, not '{}'", lossy(&argv[1])))
+                return self.bad(format!(
+                    "Timing should be a number from 0 to {MAX_TIMING}, not '{}'",
+                    lossy(&argv[1])
+                ))
             }
         };
         let Some(lbo) = scan_int(&argv[2]) else {
@@ -512,9 +514,15 @@ impl Parser {
         }
         let lc = &mut self.pending_span.lineconfig;
         match argv[4].to_ascii_lowercase().as_slice() {
-            b"ami" => *lc = (*lc & !(abi::DAHDI_CONFIG_B8ZS | abi::DAHDI_CONFIG_HDB3)) | abi::DAHDI_CONFIG_AMI,
-            b"b8zs" => *lc = (*lc | abi::DAHDI_CONFIG_B8ZS) & !(abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_HDB3),
-            b"hdb3" => *lc = (*lc | abi::DAHDI_CONFIG_HDB3) & !(abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_B8ZS),
+            b"ami" => {
+                *lc = (*lc & !(abi::DAHDI_CONFIG_B8ZS | abi::DAHDI_CONFIG_HDB3)) | abi::DAHDI_CONFIG_AMI
+            }
+            b"b8zs" => {
+                *lc = (*lc | abi::DAHDI_CONFIG_B8ZS) & !(abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_HDB3)
+            }
+            b"hdb3" => {
+                *lc = (*lc | abi::DAHDI_CONFIG_HDB3) & !(abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_B8ZS)
+            }
             _ => {
                 return self
                     .bad(format!("Coding must be one of 'ami', 'b8zs' or 'hdb3', not '{}'", lossy(&argv[4])))
@@ -555,8 +563,10 @@ impl Parser {
         let chans = match scan_int(&argv[2]) {
             Some(c) if c >= 1 => c,
             _ => {
-                return self
-                    .bad(format!("Invalid number of channels '{}', should be a number > 0.", lossy(&argv[2])))
+                return self.bad(format!(
+                    "Invalid number of channels '{}', should be a number > 0.",
+                    lossy(&argv[2])
+                ))
             }
         };
         let timing = match scan_int(&argv[3]) {
@@ -607,7 +617,9 @@ impl Parser {
                     }
                 };
                 let Some(start) = scan_int(&range[0]) else {
-                    self.bad(format!("Syntax error.  Start of range '{shown}' should be a number from 1 to {max}"));
+                    self.bad(format!(
+                        "Syntax error.  Start of range '{shown}' should be a number from 1 to {max}"
+                    ));
                     return None;
                 };
                 if !(1..=max).contains(&start) {
@@ -615,7 +627,9 @@ impl Parser {
                     return None;
                 }
                 let Some(finish) = scan_int(&range[1]) else {
-                    self.bad(format!("Syntax error.  End of range '{shown}' should be a number from 1 to {max}"));
+                    self.bad(format!(
+                        "Syntax error.  End of range '{shown}' should be a number from 1 to {max}"
+                    ));
                     return None;
                 };
                 if !(1..=max).contains(&finish) {
@@ -631,7 +645,9 @@ impl Parser {
                 }
             } else {
                 let Some(chan) = scan_int(a) else {
-                    self.bad(format!("Syntax error.  Channel should be a number from 1 to {max}, not '{shown}'"));
+                    self.bad(format!(
+                        "Syntax error.  Channel should be a number from 1 to {max}, not '{shown}'"
+                    ));
                     return None;
                 };
                 if !(1..=max).contains(&chan) {
@@ -648,7 +664,9 @@ impl Parser {
         if let Some(s) = idle {
             if s.len() >= 4 && s[..4].iter().all(|&b| b == b'0' || b == b'1') {
                 let bits = [abi::DAHDI_ABIT, abi::DAHDI_BBIT, abi::DAHDI_CBIT, abi::DAHDI_DBIT];
-                return Some(s[..4].iter().zip(bits).filter(|(&b, _)| b == b'1').fold(0, |acc, (_, bit)| acc | bit));
+                return Some(
+                    s[..4].iter().zip(bits).filter(|(&b, _)| b == b'1').fold(0, |acc, (_, bit)| acc | bit),
+                );
             }
         }
         self.bad(
@@ -666,7 +684,9 @@ impl Parser {
             match idle.as_deref().and_then(scan_int) {
                 Some(n) if n >= 1 => dacschan = n as usize,
                 _ => {
-                    return self.bad("DACS requires a starting channel in the form ':x' where x is the channel".into())
+                    return self.bad(
+                        "DACS requires a starting channel in the form ':x' where x is the channel".into(),
+                    )
                 }
             }
         }
@@ -829,12 +849,11 @@ impl Parser {
         let argv = match parseargs(args, nargs, b',') {
             Some(a) if a.len() == nargs => a,
             _ => {
-                return self.bad(format!(
-                    "Incorrect number of arguments to '{shown_kw}' (should be {usage})"
-                ))
+                return self.bad(format!("Incorrect number of arguments to '{shown_kw}' (should be {usage})"))
             }
         };
-        let invalid = |what: &str, v: &[u8]| format!("Invalid {what} '{}', should be a number > 0.", lossy(v));
+        let invalid =
+            |what: &str, v: &[u8]| format!("Invalid {what} '{}', should be a number > 0.", lossy(v));
         let positive = |v: &[u8]| scan_int(v).filter(|&n| n >= 1);
         let ok = match kw {
             b"ctcss" => {
@@ -844,17 +863,21 @@ impl Parser {
                 if scan_int(&argv[1]).filter(|&n| n >= 0).is_none() {
                     return self.bad(invalid("rxtag", &argv[1]));
                 }
-                let tx = argv[2].strip_prefix(b"D").or_else(|| argv[2].strip_prefix(b"d")).unwrap_or(&argv[2]);
+                let tx =
+                    argv[2].strip_prefix(b"D").or_else(|| argv[2].strip_prefix(b"d")).unwrap_or(&argv[2]);
                 if scan_int(tx).is_none() {
                     return self.bad(invalid("txtone", tx));
                 }
                 true
             }
-            b"dcsrx" | b"rxdcs" => positive(&argv[0]).is_some() || {
-                return self.bad(invalid("rxtone", &argv[0]));
-            },
+            b"dcsrx" | b"rxdcs" => {
+                positive(&argv[0]).is_some() || {
+                    return self.bad(invalid("rxtone", &argv[0]));
+                }
+            }
             b"tx" => {
-                let tx = argv[0].strip_prefix(b"D").or_else(|| argv[0].strip_prefix(b"d")).unwrap_or(&argv[0]);
+                let tx =
+                    argv[0].strip_prefix(b"D").or_else(|| argv[0].strip_prefix(b"d")).unwrap_or(&argv[0]);
                 positive(tx).is_some() || {
                     return self.bad(invalid("tx (tone)", tx));
                 }
