@@ -74,7 +74,7 @@ pub fn type_for(rules: &[SpanTypeRule], keys: &[&str], local: u32) -> Option<Lin
     let l = local.to_string();
     rules
         .iter()
-        .filter(|r| keys.iter().any(|k| glob_match(&r.id, k)) && glob_match(&r.local_spans, &l))
+        .rev()
+        .find(|r| keys.iter().any(|k| glob_match(&r.id, k)) && glob_match(&r.local_spans, &l))
         .map(|r| r.line_type)
-        .last()
 }

@@ -216,7 +216,7 @@ pub fn parse(input: &[u8]) -> ParseOutcome {
 
 /// C `char < 33` with signed chars: control bytes, space, and every byte >= 0x80.
 fn is_blank(b: u8) -> bool {
-    b < 33 || b >= 0x80
+    !(33..0x80).contains(&b)
 }
 
 /// C `isspace` in the C locale (what `%d` skips).
@@ -255,7 +255,7 @@ pub fn scan_int(s: &[u8]) -> Option<c_int> {
     for &d in &s[i..i + digits] {
         v = v.saturating_mul(10).saturating_add(i64::from(d - b'0'));
     }
-    let v = if neg { v.saturating_neg().max(i64::MIN) } else { v };
+    let v = if neg { v.saturating_neg() } else { v };
     // saturate to `long`: saturating ops above already did (i64 == long on x86_64).
     Some(v as c_int)
 }
@@ -695,10 +695,7 @@ impl Parser {
             return;
         }
         let mut master: c_int = 0;
-        for x in 1..MAX_CHANNELS {
-            if !chans[x] {
-                continue;
-            }
+        for x in (1..MAX_CHANNELS).filter(|&x| chans[x]) {
             if self.slineno[x] != 0 {
                 let msg = format!(
                     "Channel {x} already configured as '{}' at line {}",
