@@ -13,10 +13,12 @@ const CONFIGS: &[&str] = &[
     "span=1,1,0,ccs,hdb3,crc4\nbchan=1-15,17-31\ndchan=16\nechocanceller=mg2,1-5\nechocanceller=kb1,6-15,17-31\n56k=16\nalaw=1-31\nloadzone=cn\nloadzone=DE\ndefaultzone=de\n",
     "span=1,1,0,cas,hdb3\ncas=1-15:1101\ncas=17-31:1101\ndacsrbs=40-41:50\nnethdlc=60\nmtp2=61\nrawhdlc=62-63\n",
     "dynamic=eth,eth0/00:11:22:33:44:55,31,1\ndynamic=loc,1:0,24,0\nbchan=1-15\n",
-    "LoadZone = uk # c\nspan = 1 , 1 , 0 , ccs , hdb3\n  bchan=1-2\n",
+    "LoadZone = uk # c\nspan = 1,1,0,ccs,hdb3\n  bchan=1-2\n",
 ];
 
 const BAD_CONFIGS: &[&str] = &[
+    // blanks before a separator stay in the argument: 'ccs ' is not a framing
+    "LoadZone = uk # c\nspan = 1 , 1 , 0 , ccs , hdb3\n  bchan=1-2\n",
     "span=1,1,0,ccs ,hdb3\n",
     "span=1,1,8,ccs,hdb3\nspan=1\n",
     "bchan=0\nbchan=5-3\nbchan=1-2-3\nbchan=x\nbchan=1,,2\n",
