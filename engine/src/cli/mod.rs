@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench_board;
 pub mod board;
+pub mod dahdi;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -23,6 +24,8 @@ pub enum Command {
     Spans(board::ListArgs),
     /// Table of channels: number, span/position, kind, name.
     Channels(board::ListArgs),
+    /// DAHDI compatibility: `trunkctl dahdi cfg [-c FILE] [-t] [--dry-run] [-s]`.
+    Dahdi(dahdi::DahdiArgs),
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -42,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Spans(a) => board::spans(&a),
         Command::Channels(a) => board::channels(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
+        Command::Dahdi(a) => dahdi::run(&a),
     }
 }
