@@ -12,7 +12,10 @@ pub mod channel;
 pub mod dahdi;
 pub mod ids;
 pub mod ring;
+pub mod scan;
+pub mod sim;
 pub mod span;
+pub mod tdm;
 
 pub use board::{Board, BoardError, BoardEvent, ErrorKind};
 pub use channel::{ChannelInfo, ChannelKind};

@@ -3,10 +3,16 @@
 //! detectors. Knows samples, not channels: nothing here logs, spawns threads, reads clocks or
 //! touches files.
 
+pub mod dtmf;
+mod dualtone;
+pub mod event;
 pub mod g711;
+pub mod gen;
 pub mod goertzel;
 pub mod level;
+pub mod mf;
 pub mod osc;
+pub mod vad;
 
 pub mod amd;
 pub mod beep;

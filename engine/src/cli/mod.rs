@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod bench_board;
 pub mod board;
 
 /// Trunkline diagnostics and admin CLI.
@@ -22,6 +23,16 @@ pub enum Command {
     Spans(board::ListArgs),
     /// Table of channels: number, span/position, kind, name.
     Channels(board::ListArgs),
+    /// Measure how fast the hot paths run.
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+/// `trunkctl bench ...`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// The simulated board's full TDM path (frames, alignment, CRC-4, CAS, HDLC, rings).
+    Board(bench_board::BoardBenchArgs),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -30,5 +41,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Scan(a) => board::scan(&a),
         Command::Spans(a) => board::spans(&a),
         Command::Channels(a) => board::channels(&a),
+        Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
     }
 }

@@ -1,0 +1,66 @@
+//! Criterion benchmarks of the simulated board's hot paths: one tick of a cross-connected E1
+//! pair (full path), the frame transposes, and the CRC-4 fold.
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use trunkline_driver::board::Board;
+use trunkline_driver::ring::RingConfig;
+use trunkline_driver::sim::{SimBoard, SimConfig};
+use trunkline_driver::tdm::crc::Crc4Smf;
+use trunkline_driver::tdm::transpose::transpose;
+use trunkline_driver::ChannelKind;
+
+fn board_tick(c: &mut Criterion) {
+    let mut cfg = SimConfig::e1_pairs(4);
+    cfg.tick_frames = 160;
+    let mut b = SimBoard::new(cfg).unwrap();
+    let mut ends: Vec<_> = b
+        .channels()
+        .into_iter()
+        .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
+        .map(|ch| b.open(ch.no, RingConfig { audio: 640, ..RingConfig::default() }).unwrap())
+        .collect();
+    let mut g = c.benchmark_group("board");
+    // 4 spans × 160 frames per tick.
+    g.throughput(Throughput::Elements(4 * 160));
+    g.bench_function("e1_4spans_tick20ms", |bench| {
+        let buf = [0x55u8; 160];
+        let mut sink = [0u8; 640];
+        bench.iter(|| {
+            for e in ends.iter_mut() {
+                ringbuf::traits::Producer::push_slice(&mut e.tx, &buf);
+            }
+            b.tick().unwrap();
+            for e in ends.iter_mut() {
+                ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
+            }
+        })
+    });
+    g.finish();
+}
+
+fn kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("tdm");
+    let src: Vec<u8> = (0..32 * 160).map(|i| i as u8).collect();
+    let mut dst = vec![0u8; 32 * 160];
+    g.throughput(Throughput::Bytes(src.len() as u64));
+    g.bench_function("transpose_32x160", |b| b.iter(|| transpose(&src, 32, 160, &mut dst)));
+    let frame = [0x5Au8; 32];
+    g.throughput(Throughput::Elements(8));
+    g.bench_function("crc4_smf", |b| {
+        b.iter_batched(
+            Crc4Smf::default,
+            |mut crc| {
+                for _ in 0..8 {
+                    crc.add_frame(&frame);
+                }
+                crc.finish()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, board_tick, kernels);
+criterion_main!(benches);

@@ -1,0 +1,334 @@
+//! The engine shared by the DTMF and MF detectors: a windowed Goertzel bank over fixed frames,
+//! per-tone frequency estimates from the phase advance between consecutive frames, and a debouncer
+//! that turns per-frame decisions into on/off events with minimum on and off times.
+//!
+//! Why phase: a Goertzel bin is much wider than the Q.24 / Q.441 tolerances, so magnitude alone
+//! cannot tell a tone 1.5 % off (must accept) from one 3.5 % off (must reject). The phase of a bin
+//! advances by `ω_tone · H` from one frame to the next whatever the bin's own frequency, which gives
+//! the tone's frequency to about a hertz at the levels we care about.
+
+use crate::event::{DetectorKind, Label, ToneEvent};
+use crate::SampleTime;
+use core::f32::consts::{PI, TAU};
+
+/// Raw Goertzel results of one frame.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame<const N: usize> {
+    /// Real part of each bin (up to a constant phase factor per bin).
+    pub re: [f32; N],
+    /// Imaginary part of each bin.
+    pub im: [f32; N],
+    /// Windowed energy of the frame, `Σ (w x)²`.
+    pub energy: f32,
+}
+
+/// A bank of `N` windowed Goertzel filters over frames of `H` samples, state laid out as arrays
+/// so the per-sample update of all filters vectorises.
+#[derive(Clone, Debug)]
+pub(crate) struct FrameAnalyzer<const N: usize, const H: usize> {
+    k: [f32; N],
+    cosw: [f32; N],
+    sinw: [f32; N],
+    win: [f32; H],
+    s1: [f32; N],
+    s2: [f32; N],
+    energy: f32,
+    pos: usize,
+}
+
+impl<const N: usize, const H: usize> FrameAnalyzer<N, H> {
+    pub fn new(freqs: &[f32; N]) -> Self {
+        let mut k = [0.0; N];
+        let mut cosw = [0.0; N];
+        let mut sinw = [0.0; N];
+        for i in 0..N {
+            let w = TAU * freqs[i] / crate::SAMPLE_RATE as f32;
+            k[i] = 2.0 * w.cos();
+            cosw[i] = w.cos();
+            sinw[i] = w.sin();
+        }
+        let mut win = [0.0; H];
+        for (i, w) in win.iter_mut().enumerate() {
+            // Periodic Hann window; scaled by 1/32768 so the filter state stays O(1).
+            *w = (0.5 - 0.5 * (TAU * (i as f32 + 0.5) / H as f32).cos()) / 32768.0;
+        }
+        Self { k, cosw, sinw, win, s1: [0.0; N], s2: [0.0; N], energy: 0.0, pos: 0 }
+    }
+
+    pub fn reset(&mut self) {
+        self.s1 = [0.0; N];
+        self.s2 = [0.0; N];
+        self.energy = 0.0;
+        self.pos = 0;
+    }
+
+    /// Samples still needed to complete the current frame.
+    pub fn room(&self) -> usize {
+        H - self.pos
+    }
+
+    /// Feeds samples; calls `on_frame` each time a frame completes.
+    #[inline]
+    pub fn push(&mut self, mut x: &[i16], mut on_frame: impl FnMut(&Frame<N>)) {
+        while !x.is_empty() {
+            let take = (H - self.pos).min(x.len());
+            let (now, rest) = x.split_at(take);
+            self.run(now);
+            x = rest;
+            if self.pos == H {
+                let mut f = Frame { re: [0.0; N], im: [0.0; N], energy: self.energy };
+                for i in 0..N {
+                    f.re[i] = self.s1[i] - self.cosw[i] * self.s2[i];
+                    f.im[i] = self.sinw[i] * self.s2[i];
+                }
+                self.s1 = [0.0; N];
+                self.s2 = [0.0; N];
+                self.energy = 0.0;
+                self.pos = 0;
+                on_frame(&f);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn run(&mut self, x: &[i16]) {
+        let win = &self.win[self.pos..self.pos + x.len()];
+        let (mut s1, mut s2, k) = (self.s1, self.s2, self.k);
+        let mut e = self.energy;
+        for (&v, &w) in x.iter().zip(win) {
+            let xw = v as f32 * w;
+            e += xw * xw;
+            for i in 0..N {
+                let s0 = k[i] * s1[i] - s2[i] + xw;
+                s2[i] = s1[i];
+                s1[i] = s0;
+            }
+        }
+        self.s1 = s1;
+        self.s2 = s2;
+        self.energy = e;
+        self.pos += x.len();
+    }
+
+    /// `Σw` and `Σw²` of the window (with the 1/32768 scale).
+    pub fn window_sums(&self) -> (f32, f32) {
+        (self.win.iter().sum(), self.win.iter().map(|w| w * w).sum())
+    }
+}
+
+/// Per-frame measurements the family-specific decision code works from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Measured<const N: usize> {
+    /// Level of each bin's tone in dBm0 (as if the tone sat exactly on the bin).
+    pub level_dbm0: [f32; N],
+    /// Share of the frame's energy explained by each bin (1.0 for a lone on-bin sine).
+    pub share: [f32; N],
+    /// Frequency offset of each bin's tone from the bin's nominal frequency, in Hz.
+    pub offset_hz: [f32; N],
+    /// Bin power (linear, for relative comparisons).
+    pub power: [f32; N],
+    /// The same bin's power in the previous frame.
+    pub prev_power: [f32; N],
+}
+
+/// Turns raw frames into [`Measured`] values (keeps the previous frame for the phase step).
+#[derive(Clone, Debug)]
+pub(crate) struct Measurer<const N: usize> {
+    /// Nominal `ω H` of each bin, wrapped to (−π, π].
+    wh: [f32; N],
+    prev_re: [f32; N],
+    prev_im: [f32; N],
+    prev_power: [f32; N],
+    hz_per_rad: f32,
+    share_k: f32,
+    level_k: f32,
+}
+
+impl<const N: usize> Measurer<N> {
+    pub fn new(freqs: &[f32; N], h: usize, sum_w: f32, sum_w2: f32) -> Self {
+        let mut wh = [0.0; N];
+        for i in 0..N {
+            wh[i] = wrap(TAU * freqs[i] / crate::SAMPLE_RATE as f32 * h as f32);
+        }
+        Self {
+            wh,
+            prev_re: [0.0; N],
+            prev_im: [0.0; N],
+            prev_power: [0.0; N],
+            hz_per_rad: crate::SAMPLE_RATE as f32 / (TAU * h as f32),
+            share_k: 2.0 * sum_w2 / (sum_w * sum_w),
+            // Sine amplitude A gives |y| = A Σw / 2 (Σw includes the 1/32768 scale) and a mean
+            // power of A²/2, so mean power = 2 |y|² / (Σw)².
+            level_k: 2.0 / (sum_w * sum_w),
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.prev_re = [0.0; N];
+        self.prev_im = [0.0; N];
+        self.prev_power = [0.0; N];
+    }
+
+    pub fn measure(&mut self, f: &Frame<N>) -> Measured<N> {
+        let mut m = Measured {
+            level_dbm0: [-100.0; N],
+            share: [0.0; N],
+            offset_hz: [0.0; N],
+            power: [0.0; N],
+            prev_power: self.prev_power,
+        };
+        let e = f.energy.max(1e-30);
+        for i in 0..N {
+            let p = f.re[i] * f.re[i] + f.im[i] * f.im[i];
+            m.power[i] = p;
+            m.share[i] = p * self.share_k / e;
+            // Undo the 1/32768 window scale to get back to 16-bit units.
+            m.level_dbm0[i] = crate::level::power_to_dbm0(p * self.level_k);
+            // y_m · conj(y_{m-1}): its angle is ω_tone·H (mod 2π).
+            let cr = f.re[i] * self.prev_re[i] + f.im[i] * self.prev_im[i];
+            let ci = f.im[i] * self.prev_re[i] - f.re[i] * self.prev_im[i];
+            let d = wrap(ci.atan2(cr) - self.wh[i]);
+            m.offset_hz[i] = d * self.hz_per_rad;
+        }
+        self.prev_re = f.re;
+        self.prev_im = f.im;
+        self.prev_power = m.power;
+        m
+    }
+}
+
+/// Wraps an angle to (−π, π].
+#[inline]
+fn wrap(a: f32) -> f32 {
+    let mut a = a % TAU;
+    if a > PI {
+        a -= TAU;
+    } else if a <= -PI {
+        a += TAU;
+    }
+    a
+}
+
+/// One frame's verdict: a code (index into the family's label table) and its level.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Hit {
+    pub code: u8,
+    pub level_dbm0: f32,
+    pub power: f32,
+}
+
+/// Debounces per-frame hits into on/off events.
+#[derive(Clone, Debug)]
+pub(crate) struct Debouncer {
+    kind: DetectorKind,
+    /// Frames of `h` samples.
+    h: u64,
+    /// Strong frames needed to declare a signal on.
+    min_on: u8,
+    /// Consecutive missing frames that end a signal.
+    end_frames: u8,
+    cand: Option<u8>,
+    cand_start: SampleTime,
+    run: [f32; 16],
+    run_len: u8,
+    on: Option<u8>,
+    on_start: SampleTime,
+    last_hit_end: SampleTime,
+    miss: u8,
+    level: f32,
+}
+
+impl Debouncer {
+    pub fn new(kind: DetectorKind, h: usize, min_on: u8, end_frames: u8) -> Self {
+        Self {
+            kind,
+            h: h as u64,
+            min_on: min_on.clamp(1, 16),
+            end_frames: end_frames.max(1),
+            cand: None,
+            cand_start: 0,
+            run: [0.0; 16],
+            run_len: 0,
+            on: None,
+            on_start: 0,
+            last_hit_end: 0,
+            miss: 0,
+            level: -100.0,
+        }
+    }
+
+    pub fn reset(&mut self) {
+        *self = Self::new(self.kind, self.h as usize, self.min_on, self.end_frames);
+    }
+
+    /// True while a signal is on.
+    pub fn current(&self) -> Option<u8> {
+        self.on
+    }
+
+    /// Handles the verdict of the frame that ends at sample `frame_end`.
+    pub fn frame(
+        &mut self,
+        hit: Option<Hit>,
+        frame_end: SampleTime,
+        labels: &[Label],
+        emit: &mut dyn FnMut(ToneEvent),
+    ) {
+        // A frame-pair hit means the tone filled most of this frame and the one before it.
+        if let Some(on) = self.on {
+            if hit.map(|h| h.code) == Some(on) {
+                self.miss = 0;
+                self.last_hit_end = frame_end;
+                return;
+            }
+            self.miss += 1;
+            if self.miss < self.end_frames {
+                return;
+            }
+            // A gap long enough to end the signal (a 10 ms interruption is shorter than this).
+            let mut ev = ToneEvent::new(
+                self.kind,
+                label(labels, on),
+                self.on_start,
+                Some(self.last_hit_end),
+                frame_end,
+            );
+            ev.level_dbm0 = Some(self.level);
+            emit(ev);
+            self.on = None;
+            self.cand = None;
+            self.run_len = 0;
+        }
+        let Some(h) = hit else {
+            self.cand = None;
+            self.run_len = 0;
+            return;
+        };
+        if self.cand != Some(h.code) {
+            self.cand = Some(h.code);
+            self.cand_start = frame_end.saturating_sub(2 * self.h);
+            self.run_len = 0;
+        }
+        if (self.run_len as usize) < self.run.len() {
+            self.run[self.run_len as usize] = h.power;
+            self.run_len += 1;
+        }
+        let run = &self.run[..self.run_len as usize];
+        let peak = run.iter().copied().fold(0.0f32, f32::max);
+        let strong = run.iter().filter(|&&p| p >= peak * 0.25).count();
+        if strong >= self.min_on as usize {
+            self.on = Some(h.code);
+            self.on_start = self.cand_start;
+            self.last_hit_end = frame_end;
+            self.miss = 0;
+            self.level = h.level_dbm0;
+            let mut ev = ToneEvent::new(self.kind, label(labels, h.code), self.on_start, None, frame_end);
+            ev.level_dbm0 = Some(h.level_dbm0);
+            emit(ev);
+        }
+    }
+}
+
+fn label(labels: &[Label], code: u8) -> Label {
+    labels.get(code as usize).copied().unwrap_or(Label::new("?"))
+}

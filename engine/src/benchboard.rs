@@ -1,0 +1,173 @@
+//! `trunkctl bench board`: how many times faster than real time one core runs the simulated
+//! board's full path (build frames → transmit → receive → align → deinterleave → rings) with
+//! every timeslot carrying audio, checking that no octet is lost.
+
+use std::time::Instant;
+
+use ringbuf::traits::{Consumer, Producer};
+use serde::Serialize;
+use trunkline_driver::board::Board;
+use trunkline_driver::ring::{EngineEnd, RingConfig, MAX_FRAME};
+use trunkline_driver::sim::{SimBoard, SimConfig};
+use trunkline_driver::ChannelKind;
+
+/// What `bench board` measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct BoardBench {
+    /// E1 spans.
+    pub spans: usize,
+    /// Bearer timeslots carrying audio.
+    pub timeslots: usize,
+    /// Spans with TS16 CAS multiframes / with HDLC D-channels.
+    pub cas_spans: usize,
+    /// Spans with HDLC D-channels.
+    pub hdlc_spans: usize,
+    /// Virtual seconds simulated.
+    pub virtual_s: f64,
+    /// Wall-clock seconds spent in the board's tick (the board path alone).
+    pub board_wall_s: f64,
+    /// Wall-clock seconds for the whole loop (board plus filling and draining every ring).
+    pub total_wall_s: f64,
+    /// Real-time factor of the board path on one core.
+    pub x_realtime_board: f64,
+    /// Real-time factor including the ring producers and consumers.
+    pub x_realtime_total: f64,
+    /// Octets sent into tx rings / received from rx rings after the links aligned.
+    pub octets_sent: u64,
+    /// Octets received.
+    pub octets_received: u64,
+    /// Octets that arrived out of sequence or with the wrong value.
+    pub octets_wrong: u64,
+    /// Ring overruns plus underruns over all channels.
+    pub ring_faults: u64,
+    /// D-channel frames sent / received intact.
+    pub frames_sent: u64,
+    /// D-channel frames received.
+    pub frames_received: u64,
+}
+
+/// Runs the board benchmark for `seconds` of virtual time with `tick_ms` ticks.
+pub fn run(spans: usize, seconds: f64, tick_ms: usize) -> anyhow::Result<BoardBench> {
+    anyhow::ensure!(spans >= 2 && spans % 2 == 0, "--spans must be an even number ≥ 2 (spans run in pairs)");
+    let mut cfg = SimConfig::e1_pairs(spans);
+    cfg.tick_frames = tick_ms * 8;
+    let n = cfg.tick_frames;
+    let mut board = SimBoard::new(cfg)?;
+    board.start()?;
+    let chans = board.channels();
+    let mut audio: Vec<(u32, EngineEnd)> = Vec::new();
+    let mut dchans: Vec<EngineEnd> = Vec::new();
+    let rings = RingConfig { audio: 4 * n, ..RingConfig::default() };
+    for c in &chans {
+        match c.kind {
+            ChannelKind::Bearer | ChannelKind::Cas => audio.push((c.no.0, board.open(c.no, rings)?)),
+            ChannelKind::Dchan => dchans.push(board.open(c.no, rings)?),
+            ChannelKind::Reserved => {}
+        }
+    }
+    // Peer of each audio channel: spans are paired 1↔2, 3↔4, ... with 31 channels each.
+    let index_of = |chan: u32| audio.iter().position(|(c, _)| *c == chan);
+    let peer: Vec<usize> = audio
+        .iter()
+        .map(|(c, _)| {
+            let span = (c - 1) / 31;
+            let other = span ^ 1;
+            index_of(other * 31 + (c - 1) % 31 + 1).expect("peer channel")
+        })
+        .collect();
+    // Align all links with idle content first.
+    board.run_ticks(20)?;
+    let mut scratch = vec![0u8; 4 * n];
+    for (_, e) in audio.iter_mut() {
+        e.rx.pop_slice(&mut scratch);
+    }
+    let base_faults: u64 = audio
+        .iter()
+        .map(|(_, e)| {
+            let s = e.stats.snapshot();
+            s.rx_overruns + s.tx_underruns
+        })
+        .sum();
+    // Each channel sends an incrementing counter (never the idle octet 0xD5).
+    let next = |x: u8| if x == 0xD4 { 0xD6 } else { x.wrapping_add(1) };
+    let mut tx_val = vec![0u8; audio.len()];
+    let mut rx_expect = vec![0u8; audio.len()];
+    let mut started = vec![false; audio.len()];
+    let ticks = ((seconds * 8000.0) / n as f64).ceil() as usize;
+    let (mut sent, mut received, mut wrong) = (0u64, 0u64, 0u64);
+    let (mut frames_sent, mut frames_received) = (0u64, 0u64);
+    let mut buf = vec![0u8; n];
+    let mut fbuf = [0u8; MAX_FRAME];
+    let frame = [0x02u8, 0x01, 0x00, 0x08, 0x01, 0x01, 0x05, 0x04, 0x03, 0x80, 0x90, 0xA3, 0x18, 0x01, 0x81];
+    let mut board_time = 0.0f64;
+    let t_all = Instant::now();
+    for t in 0..ticks {
+        for (i, (_, e)) in audio.iter_mut().enumerate() {
+            let mut v = tx_val[i];
+            for o in buf.iter_mut() {
+                *o = v;
+                v = next(v);
+            }
+            tx_val[i] = v;
+            sent += e.tx.push_slice(&buf) as u64;
+        }
+        // A Q.931-sized frame every 100 ms on every D-channel.
+        if t % (800 / n).max(1) == 0 {
+            for d in dchans.iter_mut() {
+                frames_sent += d.send_frame(&frame) as u64;
+            }
+        }
+        let t0 = Instant::now();
+        board.tick()?;
+        board_time += t0.elapsed().as_secs_f64();
+        while board.poll_event().is_some() {}
+        for (i, (_, e)) in audio.iter_mut().enumerate() {
+            let got = e.rx.pop_slice(&mut scratch);
+            let src = peer[i];
+            let _ = src;
+            for &o in &scratch[..got] {
+                if !started[i] {
+                    if o == 0xD5 {
+                        continue;
+                    }
+                    started[i] = true;
+                }
+                wrong += (o != rx_expect[i]) as u64;
+                rx_expect[i] = next(rx_expect[i]);
+            }
+            received += got as u64;
+        }
+        for d in dchans.iter_mut() {
+            while let Some(len) = d.recv_frame(&mut fbuf) {
+                frames_received += (len == frame.len() + 2 && fbuf[..frame.len()] == frame) as u64;
+            }
+        }
+    }
+    let total = t_all.elapsed().as_secs_f64();
+    let ring_faults: u64 = audio
+        .iter()
+        .map(|(_, e)| {
+            let s = e.stats.snapshot();
+            s.rx_overruns + s.tx_underruns
+        })
+        .sum::<u64>()
+        - base_faults;
+    let virtual_s = (ticks * n) as f64 / 8000.0;
+    Ok(BoardBench {
+        spans,
+        timeslots: audio.len(),
+        cas_spans: spans / 2,
+        hdlc_spans: spans / 2,
+        virtual_s,
+        board_wall_s: board_time,
+        total_wall_s: total,
+        x_realtime_board: virtual_s / board_time,
+        x_realtime_total: virtual_s / total,
+        octets_sent: sent,
+        octets_received: received,
+        octets_wrong: wrong,
+        ring_faults,
+        frames_sent,
+        frames_received,
+    })
+}
