@@ -293,3 +293,38 @@ impl AmdDetector {
         }
     }
 }
+
+impl AmdDecision {
+    /// The common event form (`value` = `human`/`machine`/`unknown`, with `confidence`).
+    pub fn to_tone_event(&self) -> crate::event::ToneEvent {
+        use crate::event::{DetectorKind, Label, ToneEvent};
+        let mut e = ToneEvent::new(
+            DetectorKind::Amd,
+            Label::new(self.class.name()),
+            self.start,
+            Some(self.end),
+            self.decided,
+        );
+        e.confidence = Some(self.confidence);
+        e.freq_hz = self.evidence.beep.map(|b| b.freq_hz);
+        e
+    }
+}
+
+impl crate::event::Detector for AmdDetector {
+    fn kind(&self) -> crate::event::DetectorKind {
+        crate::event::DetectorKind::Amd
+    }
+
+    fn reset(&mut self) {
+        AmdDetector::reset(self);
+    }
+
+    fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(crate::event::ToneEvent)) {
+        AmdDetector::process(self, samples, |e| emit(e.to_tone_event()));
+    }
+
+    fn now(&self) -> SampleTime {
+        self.t
+    }
+}

@@ -245,3 +245,32 @@ impl BeepDetector {
         }
     }
 }
+
+impl BeepEvent {
+    /// The common event form (`value` = `beep`, with `freq_hz`).
+    pub fn to_tone_event(&self) -> crate::event::ToneEvent {
+        use crate::event::{DetectorKind, Label, ToneEvent};
+        let mut e =
+            ToneEvent::new(DetectorKind::Beep, Label::new("beep"), self.start, Some(self.end), self.decided);
+        e.freq_hz = Some(self.freq_hz);
+        e
+    }
+}
+
+impl crate::event::Detector for BeepDetector {
+    fn kind(&self) -> crate::event::DetectorKind {
+        crate::event::DetectorKind::Beep
+    }
+
+    fn reset(&mut self) {
+        BeepDetector::reset(self);
+    }
+
+    fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(crate::event::ToneEvent)) {
+        BeepDetector::process(self, samples, |e| emit(e.to_tone_event()));
+    }
+
+    fn now(&self) -> SampleTime {
+        self.t
+    }
+}
