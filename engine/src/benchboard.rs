@@ -47,7 +47,7 @@ pub struct BoardBench {
 }
 
 /// Runs the board benchmark for `seconds` of virtual time with `tick_ms` ticks.
-pub fn run(spans: usize, seconds: f64, tick_ms: usize) -> anyhow::Result<BoardBench> {
+pub fn run(spans: usize, seconds: f64, tick_ms: usize, idle: bool) -> anyhow::Result<BoardBench> {
     anyhow::ensure!(spans >= 2 && spans % 2 == 0, "--spans must be an even number ≥ 2 (spans run in pairs)");
     let mut cfg = SimConfig::e1_pairs(spans);
     cfg.tick_frames = tick_ms * 8;
@@ -58,7 +58,7 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize) -> anyhow::Result<BoardBe
     let mut audio: Vec<(u32, EngineEnd)> = Vec::new();
     let mut dchans: Vec<EngineEnd> = Vec::new();
     let rings = RingConfig { audio: 4 * n, ..RingConfig::default() };
-    for c in &chans {
+    for c in chans.iter().filter(|_| !idle) {
         match c.kind {
             ChannelKind::Bearer | ChannelKind::Cas => audio.push((c.no.0, board.open(c.no, rings)?)),
             ChannelKind::Dchan => dchans.push(board.open(c.no, rings)?),
@@ -67,7 +67,7 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize) -> anyhow::Result<BoardBe
     }
     // Peer of each audio channel: spans are paired 1↔2, 3↔4, ... with 31 channels each.
     let index_of = |chan: u32| audio.iter().position(|(c, _)| *c == chan);
-    let peer: Vec<usize> = audio
+    let _peer: Vec<usize> = audio
         .iter()
         .map(|(c, _)| {
             let span = (c - 1) / 31;
@@ -123,8 +123,6 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize) -> anyhow::Result<BoardBe
         while board.poll_event().is_some() {}
         for (i, (_, e)) in audio.iter_mut().enumerate() {
             let got = e.rx.pop_slice(&mut scratch);
-            let src = peer[i];
-            let _ = src;
             for &o in &scratch[..got] {
                 if !started[i] {
                     if o == 0xD5 {

@@ -4,5 +4,8 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
+pub mod linesim;
+pub mod media;
 pub mod model;
+pub mod runtime;
 pub mod signalling;

@@ -147,6 +147,8 @@ pub struct SimBoard {
     events_dropped: u64,
     started: bool,
     frames: u64,
+    /// Spans ticked together (a span with the spans its line connects to).
+    groups: Vec<Vec<usize>>,
     /// Wall-clock origin of a paced clock and the number of ticks paced since.
     paced_from: Option<(std::time::Instant, u64)>,
 }
@@ -191,6 +193,23 @@ impl SimBoard {
             }
         }
         let lines = spans.iter().map(|_| Vec::with_capacity(cfg.tick_frames * 32 + 64)).collect();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut grouped = vec![false; spans.len()];
+        for i in 0..spans.len() {
+            if grouped[i] {
+                continue;
+            }
+            let mut g = vec![i];
+            grouped[i] = true;
+            if let Some(LinkTo::Span(p)) = cfg.links.get(i) {
+                let j = (p.0 - cfg.first_span) as usize;
+                if !grouped[j] {
+                    grouped[j] = true;
+                    g.push(j);
+                }
+            }
+            groups.push(g);
+        }
         Ok(Self {
             name: format!("sim{}", cfg.board),
             cfg,
@@ -201,6 +220,7 @@ impl SimBoard {
             started: false,
             frames: 0,
             paced_from: None,
+            groups,
         })
     }
 
@@ -316,36 +336,41 @@ impl Board for SimBoard {
         if let Clock::Paced { speed } = self.cfg.clock {
             self.pace(n, speed);
         }
-        for (s, line) in self.spans.iter_mut().zip(self.lines.iter_mut()) {
-            s.transmit(n, line);
-        }
-        // A span in remote loopback sends back what it receives instead.
-        for i in 0..self.spans.len() {
-            if self.spans[i].maint == Maint::RemoteLoop {
-                if let LinkTo::Span(p) = self.link(i) {
-                    let j = self.index(p)?;
-                    let (a, b) = two_mut(&mut self.lines, i, j);
-                    a.clear();
-                    a.extend_from_slice(b);
+        // Spans wired together are ticked together (transmit all of a group, then receive
+        // all of it), so a line is still in cache when its receiver reads it.
+        let mut sink = EventSink { q: &mut self.events, dropped: &mut self.events_dropped };
+        for g in 0..self.groups.len() {
+            let group = &self.groups[g];
+            for &i in group {
+                self.spans[i].transmit(n, &mut self.lines[i]);
+            }
+            // A span in remote loopback sends back what it receives instead.
+            for &i in group {
+                if self.spans[i].maint == Maint::RemoteLoop {
+                    if let Some(LinkTo::Span(p)) = self.cfg.links.get(i).copied() {
+                        let j = (p.0 - self.cfg.first_span) as usize;
+                        let (a, b) = two_mut(&mut self.lines, i, j);
+                        a.clear();
+                        a.extend_from_slice(b);
+                    }
                 }
             }
-        }
-        let mut sink = EventSink { q: &mut self.events, dropped: &mut self.events_dropped };
-        for i in 0..self.spans.len() {
-            let src = if self.spans[i].maint == Maint::LocalLoop {
-                Some(i)
-            } else {
-                match self.cfg.links.get(i).copied().unwrap_or(LinkTo::Open) {
-                    LinkTo::Span(p) => Some((p.0 - self.cfg.first_span) as usize),
-                    LinkTo::Loopback => Some(i),
-                    LinkTo::Open => None,
-                }
-            };
-            let input: &[u8] = match src {
-                Some(j) => &self.lines[j],
-                None => &[],
-            };
-            self.spans[i].receive(input, n, &mut sink);
+            for &i in group {
+                let src = if self.spans[i].maint == Maint::LocalLoop {
+                    Some(i)
+                } else {
+                    match self.cfg.links.get(i).copied().unwrap_or(LinkTo::Open) {
+                        LinkTo::Span(p) => Some((p.0 - self.cfg.first_span) as usize),
+                        LinkTo::Loopback => Some(i),
+                        LinkTo::Open => None,
+                    }
+                };
+                let input: &[u8] = match src {
+                    Some(j) => &self.lines[j],
+                    None => &[],
+                };
+                self.spans[i].receive(input, n, &mut sink);
+            }
         }
         self.frames += n as u64;
         Ok(())
@@ -383,10 +408,6 @@ impl SimBoard {
             *done = 0;
         }
         *done += 1;
-    }
-
-    fn link(&self, i: usize) -> LinkTo {
-        self.cfg.links.get(i).copied().unwrap_or(LinkTo::Open)
     }
 }
 
