@@ -424,3 +424,41 @@ pub mod gen {
         }
     }
 }
+
+impl FaxEvent {
+    /// The common event form (`value` = `CNG`, `ANS`, `ANS_PR`, `ANSAM`, `ANSAM_PR`, `V21_PREAMBLE`).
+    pub fn to_tone_event(&self) -> crate::event::ToneEvent {
+        use crate::event::{DetectorKind, Label, ToneEvent};
+        let mut e = ToneEvent::new(
+            DetectorKind::Fax,
+            Label::new(self.tone.name()),
+            self.start,
+            self.end,
+            self.decided,
+        );
+        e.freq_hz = match self.tone {
+            FaxTone::Cng => Some(1100.0),
+            FaxTone::V21Preamble => None,
+            _ => Some(2100.0),
+        };
+        e
+    }
+}
+
+impl crate::event::Detector for FaxDetector {
+    fn kind(&self) -> crate::event::DetectorKind {
+        crate::event::DetectorKind::Fax
+    }
+
+    fn reset(&mut self) {
+        FaxDetector::reset(self);
+    }
+
+    fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(crate::event::ToneEvent)) {
+        FaxDetector::process(self, samples, |e| emit(e.to_tone_event()));
+    }
+
+    fn now(&self) -> SampleTime {
+        self.n
+    }
+}

@@ -295,3 +295,32 @@ pub fn generate(code: SitCode, dbm0: f32, silence_ms: u32) -> Vec<f32> {
     out.resize(out.len() + silence_ms as usize * 8, 0.0);
     out
 }
+
+impl SitEvent {
+    /// The common event form (`value` = `sit`, `sit_code` = `IC`, `VC`, `RO`, `RO'`, …).
+    pub fn to_tone_event(&self) -> crate::event::ToneEvent {
+        use crate::event::{DetectorKind, Label, ToneEvent};
+        let mut e =
+            ToneEvent::new(DetectorKind::Sit, Label::new("sit"), self.start, Some(self.end), self.decided);
+        e.sit_code = Some(Label::new(self.code.name()));
+        e
+    }
+}
+
+impl crate::event::Detector for SitDetector {
+    fn kind(&self) -> crate::event::DetectorKind {
+        crate::event::DetectorKind::Sit
+    }
+
+    fn reset(&mut self) {
+        SitDetector::reset(self);
+    }
+
+    fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(crate::event::ToneEvent)) {
+        SitDetector::process(self, samples, |e| emit(e.to_tone_event()));
+    }
+
+    fn now(&self) -> SampleTime {
+        self.t
+    }
+}

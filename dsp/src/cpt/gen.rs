@@ -175,6 +175,8 @@ pub fn speech(
         [300.0, 870.0, 2240.0],
     ];
     let mut phase = 0.0f32;
+    // Slow pitch wander (microprosody): AR(1) noise, about 1 % RMS, ~0.3 Hz wide.
+    let mut wander = 0.0f32;
     for (wi, &syl) in words.iter().enumerate() {
         for _ in 0..syl {
             let dur = (lang.syllable_ms(rng) * 8.0) as usize;
@@ -191,7 +193,8 @@ pub fn speech(
                     (_, 2) => 1.0 - 0.6 * u * (1.0 - u),
                     _ => 1.2 - 0.4 * u,
                 };
-                let f = base * contour * (1.0 + 0.01 * rng.normal());
+                wander = 0.998 * wander + 0.0006 * rng.normal();
+                let f = base * contour * (1.0 + wander.clamp(-0.04, 0.04) + 0.01 * rng.normal());
                 phase = (phase + f / 8000.0).fract();
                 // Glottal pulse train approximated by a sum of harmonics shaped by formants.
                 let mut v = 0.0;

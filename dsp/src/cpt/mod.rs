@@ -369,3 +369,40 @@ impl CptDetector {
         on_event(CptEvent { tone: e.tone, country: e.country, start, decided: self.t, end: None });
     }
 }
+
+impl CptEvent {
+    /// The common event form (`value` = `dial`/`ringback`/`busy`/`congestion`, with the country).
+    pub fn to_tone_event(&self) -> crate::event::ToneEvent {
+        use crate::event::{DetectorKind, Label, ToneEvent};
+        let mut e = ToneEvent::new(
+            DetectorKind::Cpt,
+            Label::new(self.tone.name()),
+            self.start,
+            self.end,
+            self.decided,
+        );
+        let c = self.country.as_bytes();
+        if c.len() == 2 {
+            e.country = Some([c[0], c[1]]);
+        }
+        e
+    }
+}
+
+impl crate::event::Detector for CptDetector {
+    fn kind(&self) -> crate::event::DetectorKind {
+        crate::event::DetectorKind::Cpt
+    }
+
+    fn reset(&mut self) {
+        CptDetector::reset(self);
+    }
+
+    fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(crate::event::ToneEvent)) {
+        CptDetector::process(self, samples, |e| emit(e.to_tone_event()));
+    }
+
+    fn now(&self) -> SampleTime {
+        self.t
+    }
+}
