@@ -9,3 +9,4 @@ pub mod media;
 pub mod model;
 pub mod runtime;
 pub mod signalling;
+pub mod wav;

@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod analyze;
+pub mod bench;
 pub mod bench_board;
 pub mod board;
 
@@ -23,6 +25,8 @@ pub enum Command {
     Spans(board::ListArgs),
     /// Table of channels: number, span/position, kind, name.
     Channels(board::ListArgs),
+    /// Run tone/digit detectors over a WAV file and print their events.
+    Analyze(analyze::AnalyzeArgs),
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -33,6 +37,8 @@ pub enum Command {
 pub enum BenchCmd {
     /// The simulated board's full TDM path (frames, alignment, CRC-4, CAS, HDLC, rings).
     Board(bench_board::BoardBenchArgs),
+    /// Real-time 8 kHz channels per core of each DSP detector.
+    Dsp(bench::BenchDspArgs),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -41,6 +47,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Scan(a) => board::scan(&a),
         Command::Spans(a) => board::spans(&a),
         Command::Channels(a) => board::channels(&a),
+        Command::Analyze(a) => analyze::run(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
+        Command::Bench(BenchCmd::Dsp(a)) => bench::run(&bench::BenchArgs { what: bench::BenchWhat::Dsp(a) }),
     }
 }

@@ -1,0 +1,159 @@
+//! `trunkctl bench dsp`: how many real-time 8 kHz channels one core sustains, per detector and
+//! for the always-on set, measured on speech-like, music-like and tone audio (not silence).
+//!
+//! To add a detector, add one line to [`BENCH_SETS`] (and its constructor to
+//! [`super::analyze::build_detector`]).
+
+use clap::{Args, Subcommand};
+use std::time::Instant;
+use trunkline_dsp::event::Detector;
+use trunkline_dsp::g711::Law;
+use trunkline_dsp::gen::{clip, dtmf_string, mf_sequence, MusicLike, Noise, SpeechLike};
+use trunkline_dsp::mf::MfKind;
+
+/// What to benchmark: a name and the detectors that run together on every channel.
+pub const BENCH_SETS: &[(&str, &[&str])] = &[
+    ("dtmf", &["dtmf"]),
+    ("mf-r1", &["mf-r1"]),
+    ("mf-r2-fwd", &["mf-r2-fwd"]),
+    ("mf-r2-bwd", &["mf-r2-bwd"]),
+    ("vad", &["vad"]),
+    // dsp2: ("cpt", &["cpt"]), ("fax", &["fax"]), ("beep", &["beep"]), ("amd", &["amd"]),
+    ("always-on", &["dtmf", "cpt", "fax", "vad"]),
+];
+
+/// `trunkctl bench ...`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to benchmark.
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
+
+/// The benchmark groups.
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// Real-time channels per core of each DSP detector.
+    Dsp(BenchDspArgs),
+}
+
+/// Arguments of `trunkctl bench dsp`.
+#[derive(Debug, Args)]
+pub struct BenchDspArgs {
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Minimum wall time per measurement, seconds.
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+    /// Only these sets (comma-separated names from the list).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+/// One benchmark result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BenchResult {
+    /// Set name.
+    pub detector: String,
+    /// Real-time 8 kHz channels one core sustains.
+    pub channels_per_core: f64,
+    /// Nanoseconds per sample.
+    pub ns_per_sample: f64,
+    /// Audio processed, seconds.
+    pub audio_s: f64,
+    /// Wall time, seconds.
+    pub wall_s: f64,
+    /// Detectors of the set that are not available yet (measured without them).
+    pub missing: Vec<String>,
+}
+
+/// The benchmark audio: 30 s of speech-like, music-like, DTMF and MF content with noise, through
+/// A-law. Deterministic.
+pub fn bench_audio() -> Vec<i16> {
+    let mut x = Vec::with_capacity(30 * 8000);
+    let mut s = SpeechLike::new(-20.0, 11);
+    x.extend((0..12 * 8000).map(|_| clip(s.next_sample())));
+    let mut m = MusicLike::new(-18.0, 12);
+    x.extend((0..6 * 8000).map(|_| clip(m.next_sample())));
+    for _ in 0..4 {
+        x.extend(dtmf_string("0123456789*#ABCD", -12.0, -2.0, 60, 60));
+    }
+    let codes: Vec<u8> = (1..=15).collect();
+    x.extend(mf_sequence(MfKind::R1, &codes, -7.0, 68, 68));
+    x.extend(mf_sequence(MfKind::R2Fwd, &codes, -8.0, 120, 80));
+    x.resize(30 * 8000, 0);
+    let mut n = Noise::new(-50.0, 13);
+    x.iter().map(|&v| Law::Alaw.decode(Law::Alaw.encode(clip(v as f32 + n.next_sample())))).collect()
+}
+
+/// Measures one set of detectors on `audio` for at least `min_wall_s`.
+pub fn measure(dets: &mut [Box<dyn Detector>], audio: &[i16], min_wall_s: f64) -> (f64, f64) {
+    let mut events = 0u64;
+    let mut samples = 0u64;
+    let t0 = Instant::now();
+    loop {
+        for d in dets.iter_mut() {
+            d.reset();
+        }
+        for block in audio.chunks(160) {
+            for d in dets.iter_mut() {
+                d.process(block, &mut |_| events += 1);
+            }
+        }
+        samples += audio.len() as u64;
+        if t0.elapsed().as_secs_f64() >= min_wall_s {
+            break;
+        }
+    }
+    std::hint::black_box(events);
+    (samples as f64 / trunkline_dsp::SAMPLE_RATE as f64, t0.elapsed().as_secs_f64())
+}
+
+/// `trunkctl bench dsp`.
+pub fn run(a: &BenchArgs) -> anyhow::Result<i32> {
+    let BenchWhat::Dsp(a) = &a.what;
+    let audio = bench_audio();
+    for &(name, members) in BENCH_SETS {
+        if !a.only.is_empty() && !a.only.iter().any(|o| o == name) {
+            continue;
+        }
+        let mut dets = Vec::new();
+        let mut missing = Vec::new();
+        for &m in members {
+            match super::analyze::build_detector(m, None) {
+                Ok(d) => dets.push(d),
+                Err(_) => missing.push(m.to_string()),
+            }
+        }
+        if dets.is_empty() {
+            if !a.json {
+                println!("{name:<12} not available yet");
+            }
+            continue;
+        }
+        let (audio_s, wall_s) = measure(&mut dets, &audio, a.seconds);
+        let r = BenchResult {
+            detector: name.into(),
+            channels_per_core: audio_s / wall_s,
+            ns_per_sample: wall_s * 1e9 / (audio_s * trunkline_dsp::SAMPLE_RATE as f64),
+            audio_s,
+            wall_s,
+            missing,
+        };
+        if a.json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            let note = if r.missing.is_empty() {
+                String::new()
+            } else {
+                format!("  (without {})", r.missing.join(", "))
+            };
+            println!(
+                "{:<12} {:>10.0} real-time channels/core  {:>7.2} ns/sample{note}",
+                r.detector, r.channels_per_core, r.ns_per_sample
+            );
+        }
+    }
+    Ok(0)
+}
