@@ -6,6 +6,8 @@
 
 use clap::{Args, Subcommand};
 use std::time::Instant;
+use trunkline_dsp::bank::DtmfBank;
+use trunkline_dsp::dtmf::DtmfConfig;
 use trunkline_dsp::event::Detector;
 use trunkline_dsp::g711::Law;
 use trunkline_dsp::gen::{clip, dtmf_string, mf_sequence, MusicLike, Noise, SpeechLike};
@@ -110,6 +112,63 @@ pub fn measure(dets: &mut [Box<dyn Detector>], audio: &[i16], min_wall_s: f64) -
     (samples as f64 / trunkline_dsp::SAMPLE_RATE as f64, t0.elapsed().as_secs_f64())
 }
 
+/// Measures a [`DtmfBank`] of `L` lanes (each lane gets the audio rotated differently); returns
+/// (audio seconds summed over lanes, wall seconds).
+pub fn measure_dtmf_bank<const L: usize>(audio: &[i16], min_wall_s: f64) -> (f64, f64) {
+    let lanes: Vec<Vec<i16>> = (0..L)
+        .map(|l| {
+            let mut a = audio.to_vec();
+            a.rotate_left((l * 7919) % audio.len().max(1));
+            a
+        })
+        .collect();
+    let mut bank = DtmfBank::<L>::new(DtmfConfig::default());
+    let mut events = 0u64;
+    let mut samples = 0u64;
+    let t0 = Instant::now();
+    loop {
+        bank.reset();
+        for t in (0..audio.len()).step_by(160) {
+            let blocks: [&[i16]; L] = core::array::from_fn(|l| &lanes[l][t..(t + 160).min(audio.len())]);
+            bank.process(&blocks, &mut |_, _| events += 1);
+        }
+        samples += (audio.len() * L) as u64;
+        if t0.elapsed().as_secs_f64() >= min_wall_s {
+            break;
+        }
+    }
+    std::hint::black_box(events);
+    (samples as f64 / trunkline_dsp::SAMPLE_RATE as f64, t0.elapsed().as_secs_f64())
+}
+
+fn report(a: &BenchDspArgs, r: &BenchResult) -> anyhow::Result<()> {
+    if a.json {
+        println!("{}", serde_json::to_string(r)?);
+    } else {
+        let note = if r.missing.is_empty() {
+            String::new()
+        } else {
+            format!("  (without {})", r.missing.join(", "))
+        };
+        println!(
+            "{:<12} {:>10.0} real-time channels/core  {:>7.2} ns/sample{note}",
+            r.detector, r.channels_per_core, r.ns_per_sample
+        );
+    }
+    Ok(())
+}
+
+fn result(name: &str, (audio_s, wall_s): (f64, f64), missing: Vec<String>) -> BenchResult {
+    BenchResult {
+        detector: name.into(),
+        channels_per_core: audio_s / wall_s,
+        ns_per_sample: wall_s * 1e9 / (audio_s * trunkline_dsp::SAMPLE_RATE as f64),
+        audio_s,
+        wall_s,
+        missing,
+    }
+}
+
 /// `trunkctl bench dsp`.
 pub fn run(a: &BenchArgs) -> anyhow::Result<i32> {
     let BenchWhat::Dsp(a) = &a.what;
@@ -132,28 +191,15 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<i32> {
             }
             continue;
         }
-        let (audio_s, wall_s) = measure(&mut dets, &audio, a.seconds);
-        let r = BenchResult {
-            detector: name.into(),
-            channels_per_core: audio_s / wall_s,
-            ns_per_sample: wall_s * 1e9 / (audio_s * trunkline_dsp::SAMPLE_RATE as f64),
-            audio_s,
-            wall_s,
-            missing,
-        };
-        if a.json {
-            println!("{}", serde_json::to_string(&r)?);
-        } else {
-            let note = if r.missing.is_empty() {
-                String::new()
-            } else {
-                format!("  (without {})", r.missing.join(", "))
-            };
-            println!(
-                "{:<12} {:>10.0} real-time channels/core  {:>7.2} ns/sample{note}",
-                r.detector, r.channels_per_core, r.ns_per_sample
-            );
-        }
+        report(a, &result(name, measure(&mut dets, &audio, a.seconds), missing))?;
+    }
+    // Multi-channel banks (struct-of-arrays over lanes).
+    let wanted = |n: &str| a.only.is_empty() || a.only.iter().any(|o| o == n);
+    if wanted("dtmf-bank8") {
+        report(a, &result("dtmf-bank8", measure_dtmf_bank::<8>(&audio, a.seconds), vec![]))?;
+    }
+    if wanted("dtmf-bank16") {
+        report(a, &result("dtmf-bank16", measure_dtmf_bank::<16>(&audio, a.seconds), vec![]))?;
     }
     Ok(0)
 }
