@@ -4,7 +4,7 @@
 //! To add a detector, add one line to [`BENCH_SETS`] (and its constructor to
 //! [`super::analyze::build_detector`]).
 
-use clap::{Args, Subcommand};
+use clap::Args;
 use std::time::Instant;
 use trunkline_dsp::bank::DtmfBank;
 use trunkline_dsp::dtmf::DtmfConfig;
@@ -23,21 +23,6 @@ pub const BENCH_SETS: &[(&str, &[&str])] = &[
     // dsp2: ("cpt", &["cpt"]), ("fax", &["fax"]), ("beep", &["beep"]), ("amd", &["amd"]),
     ("always-on", &["dtmf", "cpt", "fax", "vad"]),
 ];
-
-/// `trunkctl bench ...`.
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// What to benchmark.
-    #[command(subcommand)]
-    pub what: BenchWhat,
-}
-
-/// The benchmark groups.
-#[derive(Debug, Subcommand)]
-pub enum BenchWhat {
-    /// Real-time channels per core of each DSP detector.
-    Dsp(BenchDspArgs),
-}
 
 /// Arguments of `trunkctl bench dsp`.
 #[derive(Debug, Args)]
@@ -170,8 +155,7 @@ fn result(name: &str, (audio_s, wall_s): (f64, f64), missing: Vec<String>) -> Be
 }
 
 /// `trunkctl bench dsp`.
-pub fn run(a: &BenchArgs) -> anyhow::Result<i32> {
-    let BenchWhat::Dsp(a) = &a.what;
+pub fn run(a: &BenchDspArgs) -> anyhow::Result<i32> {
     let audio = bench_audio();
     for &(name, members) in BENCH_SETS {
         if !a.only.is_empty() && !a.only.iter().any(|o| o == name) {

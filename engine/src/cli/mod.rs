@@ -49,6 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Channels(a) => board::channels(&a),
         Command::Analyze(a) => analyze::run(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
-        Command::Bench(BenchCmd::Dsp(a)) => bench::run(&bench::BenchArgs { what: bench::BenchWhat::Dsp(a) }),
+        Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
     }
 }
