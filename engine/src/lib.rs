@@ -10,3 +10,4 @@ pub mod model;
 pub mod runtime;
 pub mod signalling;
 pub mod slice;
+pub mod wav;
