@@ -71,6 +71,11 @@ impl MediaChannel {
         self.detectors.iter().map(|d| d.kind()).collect()
     }
 
+    /// The channel's ring counters.
+    pub fn stats(&self) -> trunkline_driver::ring::ChannelStatsSnapshot {
+        self.end.stats.snapshot()
+    }
+
     /// The channel's transport (CAS bits and D-channel frames live there too).
     pub fn end(&mut self) -> &mut EngineEnd {
         &mut self.end
