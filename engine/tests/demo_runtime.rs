@@ -20,9 +20,10 @@ fn demo_runs_streams_events_and_drains() {
     // Wait for the first finished call (virtual time runs far faster than real time).
     let mut ended = 0;
     while ended == 0 {
-        match events.recv_timeout(Duration::from_secs(60)).expect("events keep coming") {
-            EngineEvent::CallEnded { .. } => ended += 1,
-            _ => {}
+        if let EngineEvent::CallEnded { .. } =
+            events.recv_timeout(Duration::from_secs(60)).expect("events keep coming")
+        {
+            ended += 1;
         }
     }
     // Commands: pause the campaign; an unknown agent is refused with a reason.
