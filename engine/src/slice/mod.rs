@@ -189,6 +189,12 @@ impl Slice {
         })
     }
 
+    /// The far side's media (the line simulator's B-channels and the agents' phones), for tests
+    /// that play or measure audio there.
+    pub fn world_media_mut(&mut self) -> &mut MediaSet {
+        &mut self.world_media
+    }
+
     /// Engine time in ms.
     pub fn now(&self) -> u64 {
         self.now
