@@ -15,4 +15,3 @@ pub mod runtime;
 pub mod signalling;
 pub mod slice;
 pub mod store;
-pub mod wav;
