@@ -66,3 +66,48 @@ pub fn init(level: Option<&str>, journald: bool) {
     let _ =
         if journald { builder.event_format(JournalFormat::default()).try_init() } else { builder.try_init() };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::ErrorKind::Other)?.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn journald_lines_carry_priority_and_no_time() {
+        let buf = Buf::default();
+        let b2 = buf.clone();
+        let sub = tracing_subscriber::fmt()
+            .with_writer(move || b2.clone())
+            .event_format(JournalFormat::default())
+            .finish();
+        tracing::subscriber::with_default(sub, || {
+            tracing::error!("disk full");
+            tracing::warn!(span = 3, "red alarm");
+            tracing::info!("ready");
+        });
+        let out = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert!(lines[0].starts_with("<3>") && lines[0].contains("disk full"), "{out}");
+        assert!(lines[1].starts_with("<4>") && lines[1].contains("span=3"), "{out}");
+        assert!(lines[2].starts_with("<6>"), "{out}");
+        assert!(
+            lines.iter().all(|l| !l[3..].starts_with(|c: char| c.is_ascii_digit()))
+                && !out.contains('\u{1b}'),
+            "no time, no colour: {out}"
+        );
+    }
+}

@@ -257,7 +257,6 @@ pub fn run(
         Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:#}");
-            eprintln!("trunkd: {e:#}");
             1
         }
     }
@@ -333,7 +332,6 @@ fn run_daemon(
             let msg =
                 format!("calls did not drain within {} s; exiting without a clean shutdown", t.as_secs());
             tracing::error!("{msg}");
-            eprintln!("trunkd: {msg}");
             Ok(1)
         }
         LoopExit::Forced => Ok(1),
