@@ -20,6 +20,15 @@
 //! congestion = 0.05
 //! country = "cn"
 //! ```
+//!
+//! Also `record = true` and `record_format = "alaw"` (or "pcm16", "ulaw"): every bridged call is
+//! recorded as a stereo WAV (caller left, agent right) under `DATA_DIR/recordings/`.
+//!
+//! Everything that must survive a crash is in `DATA_DIR/trunkline.db` (SQLite, WAL): the
+//! campaign and each number's state, every CDR (committed with its number's new state in one
+//! transaction), the recordings index. On start the demo continues where it stopped: finished
+//! numbers are not dialled again, pending retries keep their times (the engine clock continues
+//! from the last stored CDR), and recordings cut by a crash are repaired.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -37,8 +46,13 @@ use crate::model::{
     AgentSnapshot, AgentState, CallSnapshot, CampaignId, CampaignSnapshot, Cdr, ChannelSnapshot, EngineEvent,
     SpanSnapshot, StatusSnapshot,
 };
+use crate::record::thread::{RecorderConfig, RecorderEvent, RecorderThread};
+use crate::record::wav::{scan_and_repair, WavFormat};
 use crate::runtime::{ApiCommand, CdrQuery, EngineRuntime, EngineView};
-use crate::slice::{Slice, SliceConfig};
+use crate::slice::core::Lead;
+use crate::slice::{generated_numbers, CampaignPlan, RecordPlan, Slice, SliceConfig};
+use crate::store::{LeadState, LeadUpdate, NewLead, Store};
+use anyhow::Context;
 
 /// `[demo]`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -56,6 +70,10 @@ pub struct DemoSection {
     pub tick_ms: u64,
     /// The population.
     pub population: PopulationConfig,
+    /// Record every bridged call.
+    pub record: bool,
+    /// Recording encoding: "pcm16", "alaw" or "ulaw".
+    pub record_format: String,
 }
 
 impl Default for DemoSection {
@@ -68,6 +86,8 @@ impl Default for DemoSection {
             seed: d.seed,
             tick_ms: d.tick_ms,
             population: d.population,
+            record: true,
+            record_format: "alaw".into(),
         }
     }
 }
@@ -164,9 +184,12 @@ pub struct DemoRuntime {
 
 /// Starts the demo: `config_toml` is the whole configuration (its `[demo]` section is used),
 /// `speed` the clock's multiple of real time (0 = as fast as the CPU allows).
-pub fn start(config_toml: &str, _data_dir: &Path, speed: f64) -> anyhow::Result<DemoRuntime> {
+pub fn start(config_toml: &str, data_dir: &Path, speed: f64) -> anyhow::Result<DemoRuntime> {
     let sec = parse_section(config_toml).map_err(anyhow::Error::msg)?;
+    let (persist, campaign, recorder) = Persist::open(data_dir, &sec)?;
     let cfg = SliceConfig {
+        campaign: Some(campaign),
+        recorder,
         agents: sec.agents,
         leads: sec.leads,
         inbound_per_hour: sec.inbound_per_hour,
@@ -189,7 +212,7 @@ pub fn start(config_toml: &str, _data_dir: &Path, speed: f64) -> anyhow::Result<
     let leads = sec.leads as u64;
     let thread = std::thread::Builder::new()
         .name("trunkline-core".into())
-        .spawn(move || run(slice, sh, cmd_rx, speed, leads))?;
+        .spawn(move || run(slice, persist, sh, cmd_rx, speed, leads))?;
     Ok(DemoRuntime { shared, thread: Some(thread) })
 }
 
@@ -200,7 +223,15 @@ fn publish(sh: &Shared, ev: EngineEvent) {
     }
 }
 
-fn run(mut slice: Slice, sh: Arc<Shared>, cmds: Receiver<Cmd>, speed: f64, leads: u64) -> anyhow::Result<()> {
+fn run(
+    mut slice: Slice,
+    mut persist: Persist,
+    sh: Arc<Shared>,
+    cmds: Receiver<Cmd>,
+    speed: f64,
+    leads: u64,
+) -> anyhow::Result<()> {
+    let mut last_report = 0u64;
     let mut draining = false;
     let mut last_snap = 0u64;
     let mut last_alarms: Vec<String> = Vec::new();
@@ -235,15 +266,20 @@ fn run(mut slice: Slice, sh: Arc<Shared>, cmds: Receiver<Cmd>, speed: f64, leads
         for ev in std::mem::take(&mut slice.core.events) {
             publish(&sh, ev);
         }
-        if !slice.cdrs.is_empty() {
+        let new = persist.save(&mut slice);
+        if !new.is_empty() {
             if let Ok(mut c) = sh.cdrs.write() {
-                c.extend(slice.cdrs.drain(..));
+                c.extend(new);
                 while c.len() > CDR_MEMORY {
                     c.pop_front();
                 }
             }
         }
         let now = slice.now();
+        if now >= last_report + 600_000 {
+            last_report = now;
+            log_report(&slice, &persist);
+        }
         // Span alarm changes go out as events at once; snapshots every 500 ms of engine time.
         let spans: Vec<SpanSnapshot> = slice
             .board
@@ -277,7 +313,7 @@ fn run(mut slice: Slice, sh: Arc<Shared>, cmds: Receiver<Cmd>, speed: f64, leads
         if now >= last_snap + 500 || finished {
             last_snap = now;
             let agents = slice.core.agents_snapshot();
-            let r = slice.report();
+            let r = &slice.core;
             let status = StatusSnapshot {
                 now_ms: now,
                 speed,
@@ -296,7 +332,7 @@ fn run(mut slice: Slice, sh: Arc<Shared>, cmds: Receiver<Cmd>, speed: f64, leads
                 mode: "progressive".into(),
                 running: !slice.core.paused && !draining,
                 leads,
-                finished: leads.saturating_sub(r.leads_left),
+                finished: leads.saturating_sub(slice.core.leads_left() as u64),
                 attempts: r.stats.attempts,
                 live: r.stats.bridged + r.stats.abandoned,
                 abandoned: r.stats.abandoned,
@@ -314,6 +350,8 @@ fn run(mut slice: Slice, sh: Arc<Shared>, cmds: Receiver<Cmd>, speed: f64, leads
             }
         }
         if finished {
+            persist.close(&mut slice);
+            log_report(&slice, &persist);
             sh.stopped.store(true, Ordering::SeqCst);
             return Ok(());
         }
@@ -342,6 +380,188 @@ impl EngineRuntime for DemoRuntime {
         match self.thread.take() {
             Some(t) => t.join().map_err(|_| anyhow::anyhow!("the engine thread panicked"))?,
             None => Ok(()),
+        }
+    }
+}
+
+fn log_report(slice: &Slice, persist: &Persist) {
+    let r = slice.report();
+    tracing::info!(
+        virtual_s = r.virtual_s,
+        attempts = r.stats.attempts,
+        outcomes = ?r.stats.outcomes,
+        classified = r.classified,
+        accuracy = format!("{:.4}", r.accuracy),
+        occupancy = format!("{:.3}", r.occupancy),
+        leads_left = r.leads_left,
+        recordings = persist.recordings,
+        store_errors = persist.errors,
+        "demo report"
+    );
+}
+
+/// The demo's durable state: the SQLite store, the recorder thread, and how engine time maps to
+/// stored time (engine time 0 is `base`, the last stored CDR's end when the engine started).
+struct Persist {
+    store: Store,
+    campaign: CampaignId,
+    base: u64,
+    recorder: Option<RecorderThread>,
+    /// CDRs of `slice.cdrs` already stored.
+    stored: usize,
+    recordings: u64,
+    errors: u64,
+}
+
+impl Persist {
+    fn open(
+        data_dir: &Path,
+        sec: &DemoSection,
+    ) -> anyhow::Result<(Persist, CampaignPlan, Option<RecordPlan>)> {
+        let db = data_dir.join("trunkline.db");
+        let mut store = Store::open(&db).with_context(|| format!("{}", db.display()))?;
+        let (base, mut last_call) = store.high_water()?;
+        let rec_dir = data_dir.join("recordings");
+        let recorder = if sec.record {
+            let format = match sec.record_format.as_str() {
+                "pcm16" | "pcm" => WavFormat::Pcm16,
+                "alaw" => WavFormat::Alaw,
+                "ulaw" | "mulaw" => WavFormat::Ulaw,
+                other => anyhow::bail!("[demo] record_format: {other:?} (expected pcm16, alaw or ulaw)"),
+            };
+            std::fs::create_dir_all(&rec_dir).with_context(|| format!("{}", rec_dir.display()))?;
+            let scan = scan_and_repair(&rec_dir)?;
+            for r in &scan.repaired {
+                tracing::warn!(?r, "recording cut by a crash repaired");
+            }
+            for e in &scan.failed {
+                tracing::warn!("recording could not be repaired: {e}");
+            }
+            // Files of calls that were cut before their CDR was stored keep their numbers.
+            for e in std::fs::read_dir(&rec_dir)?.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if let Some(n) = name.strip_prefix("call-").and_then(|n| n.strip_suffix(".wav")) {
+                    last_call = last_call.max(n.parse().unwrap_or(0));
+                }
+            }
+            let (thread, sender) = RecorderThread::spawn(RecorderConfig::default())?;
+            Some((thread, RecordPlan { sender, dir: rec_dir, format }))
+        } else {
+            None
+        };
+        let campaign = match store.campaign_by_name("demo")? {
+            Some(c) => c.id,
+            None => {
+                let id = store.create_campaign(
+                    "demo",
+                    "progressive",
+                    &serde_json::json!({"generated": sec.leads, "seed": sec.seed}),
+                )?;
+                let leads: Vec<NewLead> = generated_numbers(sec.leads, sec.seed)
+                    .into_iter()
+                    .map(|phone| NewLead { phone, ..NewLead::default() })
+                    .collect();
+                store.add_leads(id, &leads)?;
+                id
+            }
+        };
+        store.set_campaign_running(campaign, true)?;
+        let mut plan = CampaignPlan { first_call_id: last_call, ..CampaignPlan::default() };
+        for l in store.leads(campaign)?.into_iter().filter(|l| !l.finished) {
+            let lead = Lead { id: l.id, phone: l.phone, attempts: l.attempts };
+            if l.state == LeadState::Retry {
+                plan.retries.push((l.next_attempt_ms.saturating_sub(base), lead));
+            } else {
+                plan.leads.push(lead);
+            }
+        }
+        tracing::info!(
+            db = %db.display(),
+            base_ms = base,
+            to_dial = plan.leads.len(),
+            retries = plan.retries.len(),
+            "campaign \"demo\" loaded"
+        );
+        let (thread, rec_plan) = match recorder {
+            Some((t, p)) => (Some(t), Some(p)),
+            None => (None, None),
+        };
+        let p = Persist { store, campaign, base, recorder: thread, stored: 0, recordings: 0, errors: 0 };
+        Ok((p, plan, rec_plan))
+    }
+
+    /// Stores the CDRs finished since the last call (each with its lead's new state, in one
+    /// transaction) and the recordings closed; returns the new CDRs in stored time.
+    fn save(&mut self, slice: &mut Slice) -> Vec<Cdr> {
+        let mut out = Vec::new();
+        for cdr in &slice.cdrs[self.stored..] {
+            let mut c = cdr.clone();
+            let b = self.base;
+            c.start_ms += b;
+            c.end_ms += b;
+            c.answer_ms = c.answer_ms.map(|t| t + b);
+            c.bridged_ms = c.bridged_ms.map(|t| t + b);
+            c.campaign = c.campaign.map(|_| self.campaign);
+            let upd = slice.lead_updates.iter().position(|u| u.call == c.call);
+            let r = match upd.map(|i| slice.lead_updates.swap_remove(i)) {
+                Some(u) => self.store.finish_attempt(
+                    &c,
+                    LeadUpdate {
+                        lead: u.lead,
+                        outcome: u.outcome,
+                        next_attempt_ms: u.retry_at.map(|t| t + b),
+                        abandoned_at_ms: u.abandoned_at.map(|t| t + b),
+                    },
+                ),
+                None => self.store.insert_cdr(&c),
+            };
+            if let Err(e) = r {
+                self.errors += 1;
+                tracing::error!(call = c.call.0, "CDR not stored: {e}");
+            }
+            out.push(c);
+        }
+        self.stored = slice.cdrs.len();
+        self.recorder_events();
+        out
+    }
+
+    fn recorder_events(&mut self) {
+        let Some(t) = self.recorder.as_ref() else { return };
+        let evs: Vec<RecorderEvent> = t.events().try_iter().collect();
+        for ev in evs {
+            match ev {
+                RecorderEvent::Closed(rec) => {
+                    self.recordings += 1;
+                    if let Err(e) = self.store.add_recording(&rec) {
+                        self.errors += 1;
+                        tracing::error!(call = rec.call.0, "recording not indexed: {e}");
+                    }
+                }
+                RecorderEvent::Failed { call, error } => {
+                    self.errors += 1;
+                    tracing::error!(call = call.0, "recording failed: {error}");
+                }
+            }
+        }
+    }
+
+    /// Drained: every file closed and indexed, every CDR stored.
+    fn close(&mut self, slice: &mut Slice) {
+        let _ = self.save(slice);
+        if let Some(t) = self.recorder.take() {
+            let events = t.events().clone();
+            let stats = t.shutdown();
+            for ev in events.try_iter() {
+                if let RecorderEvent::Closed(rec) = ev {
+                    self.recordings += 1;
+                    if let Err(e) = self.store.add_recording(&rec) {
+                        self.errors += 1;
+                        tracing::error!(call = rec.call.0, "recording not indexed: {e}");
+                    }
+                }
+            }
+            tracing::info!(?stats, "recorder stopped");
         }
     }
 }

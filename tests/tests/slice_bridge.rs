@@ -71,3 +71,90 @@ fn bridged_call_carries_audio_both_ways() {
     assert!(a > -13.0, "caller's 1004 Hz at the agent's phone: {a:.1} dBm0");
     assert!(b > -13.0, "agent's 1400 Hz at the caller: {b:.1} dBm0");
 }
+
+/// Largest power of `freq` over 20 ms windows of `x`, in dBm0.
+fn peak_dbm0(x: &[i16], freq: f32) -> f32 {
+    x.chunks_exact(160)
+        .map(|w| {
+            let f: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+            trunkline_dsp::level::power_to_dbm0(trunkline_dsp::goertzel::sine_power(power(&f, freq), f.len()))
+        })
+        .fold(f32::MIN, f32::max)
+}
+
+#[test]
+fn bridged_call_is_recorded_caller_left_agent_right() {
+    use trunkline_engine::record::thread::{RecorderConfig, RecorderEvent, RecorderThread};
+    use trunkline_engine::record::wav::{read_wav, WavFormat};
+    use trunkline_engine::slice::RecordPlan;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (thread, sender) = RecorderThread::spawn(RecorderConfig::default()).unwrap();
+    let mut s = Slice::new(SliceConfig {
+        agents: 1,
+        leads: 3,
+        inbound_per_hour: 0.0,
+        population: only_humans(),
+        recorder: Some(RecordPlan { sender, dir: dir.path().to_path_buf(), format: WavFormat::Pcm16 }),
+        ..SliceConfig::default()
+    })
+    .unwrap();
+    let mut t = 0;
+    while s.core.agent_states()[0].2 != AgentState::Talking {
+        s.step().unwrap();
+        t += 1;
+        assert!(t < 3000, "no call was bridged within 60 s");
+    }
+    let call = s.core.calls_snapshot().into_iter().find(|c| c.state == "bridged").expect("a bridged call");
+    let caller = ChannelNo(call.channel + 31);
+    let phone = ChannelNo(94);
+    {
+        let m = s.world_media_mut();
+        for (chan, f) in [(caller, 1004.0), (phone, 1400.0)] {
+            let id = m.ids().find(|&i| m.get(i).unwrap().chan == chan).unwrap();
+            let p = &mut m.get_mut(id).unwrap().player;
+            p.clear();
+            p.push(PlayItem::tone_ms(f, -10.0, 400));
+        }
+    }
+    // Run until the call's CDR is written (the simulated parties hang up by themselves).
+    let cdr = loop {
+        s.step().unwrap();
+        if let Some(c) = s.cdrs.iter().find(|c| c.call == call.call) {
+            break c.clone();
+        }
+        t += 1;
+        assert!(t < 60 * 60 * 50, "the call did not end within an hour");
+    };
+    let stats = {
+        let events = thread.events().clone();
+        let st = thread.shutdown();
+        let closed: Vec<_> = events
+            .try_iter()
+            .filter_map(|e| match e {
+                RecorderEvent::Closed(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert!(closed.iter().any(|r| r.call == call.call), "recording of the call indexed: {closed:?}");
+        st
+    };
+    assert_eq!(stats.dropped, 0, "no audio block dropped");
+    let path = cdr.recording.clone().expect("the CDR names its recording");
+    let wav = read_wav(&path).unwrap();
+    assert_eq!(wav.spec.channels, 2);
+    assert_eq!(wav.spec.sample_rate, 8000);
+    // Recorded from the bridge to the end of the call, give or take a tick at each end.
+    let talk_ms = cdr.end_ms - cdr.bridged_ms.expect("bridged");
+    let got = wav.duration_ms();
+    assert!(got.abs_diff(talk_ms) <= 40, "recording {got} ms, call bridged for {talk_ms} ms");
+    let (left, right) = (wav.channel(0), wav.channel(1));
+    let l1004 = peak_dbm0(&left, 1004.0);
+    let r1400 = peak_dbm0(&right, 1400.0);
+    let l1400 = peak_dbm0(&left, 1400.0);
+    let r1004 = peak_dbm0(&right, 1004.0);
+    assert!(l1004 > -13.0, "caller's tone on the left: {l1004:.1} dBm0");
+    assert!(r1400 > -13.0, "agent's tone on the right: {r1400:.1} dBm0");
+    assert!(l1400 < l1004 - 20.0, "agent's tone does not leak left: {l1400:.1} dBm0");
+    assert!(r1004 < r1400 - 20.0, "caller's tone does not leak right: {r1004:.1} dBm0");
+}

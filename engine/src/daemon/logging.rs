@@ -62,7 +62,10 @@ pub fn init(level: Option<&str>, journald: bool) {
         _ => EnvFilter::try_new(level.unwrap_or("info")),
     }
     .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only on a terminal: a redirected log (file, pipe, journald) gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ =
         if journald { builder.event_format(JournalFormat::default()).try_init() } else { builder.try_init() };
 }

@@ -30,6 +30,21 @@ pub struct Lead {
     pub attempts: u32,
 }
 
+/// The new state of a lead after one of its attempts finished.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeadOutcome {
+    /// The attempt.
+    pub call: CallId,
+    /// The lead.
+    pub lead: LeadId,
+    /// How the attempt ended.
+    pub outcome: Outcome,
+    /// Engine time of the next attempt; `None`: the lead is finished.
+    pub retry_at: Option<u64>,
+    /// Engine time the attempt was abandoned (a live answer no agent took), if it was.
+    pub abandoned_at: Option<u64>,
+}
+
 /// Retry policy per outcome (ms until the next attempt; `None` = never again).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
@@ -147,6 +162,9 @@ pub struct Core {
     campaign: CampaignId,
     /// Finished calls, oldest first (taken by the runner for storage).
     pub cdrs: Vec<Cdr>,
+    /// What each finished outbound attempt means for its lead, in the order of `cdrs` (taken by
+    /// the runner with them, so the store commits the CDR and the lead's new state together).
+    pub lead_updates: Vec<LeadOutcome>,
     /// Events for the API's stream (taken by the runner).
     pub events: Vec<EngineEvent>,
     /// Counters.
@@ -206,6 +224,7 @@ impl Core {
             policy: RetryPolicy::default(),
             campaign: CampaignId(1),
             cdrs: Vec::new(),
+            lead_updates: Vec::new(),
             events: Vec::new(),
             stats: CoreStats::default(),
             next_call: first_call_id,
@@ -215,6 +234,26 @@ impl Core {
             draining: false,
             paused: false,
         }
+    }
+
+    /// Leads waiting for a retry at an engine time (a resumed campaign's pending retries).
+    pub fn add_retries(&mut self, retries: impl IntoIterator<Item = (u64, Lead)>) {
+        self.retries.extend(retries);
+        self.retries.sort_by_key(|r| r.0);
+    }
+
+    /// Bridged calls now: (call, caller's media, agent's media), for recording.
+    pub fn bridged(&self) -> Vec<(CallId, MediaId, MediaId)> {
+        let mut v: Vec<_> = self
+            .calls
+            .values()
+            .filter_map(|c| match c.leg {
+                Leg::Bridged(i) => Some((c.id, c.media, self.agents[i].media)),
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|x| x.0);
+        v
     }
 
     /// Calls up now.
@@ -545,8 +584,16 @@ impl Core {
                     Outcome::Congestion | Outcome::Failed => self.policy.congestion_ms,
                     _ => None,
                 };
-                if let Some(d) = again.filter(|_| lead.attempts < self.policy.max_attempts) {
-                    self.retries.push((now + d, lead));
+                let retry_at = again.filter(|_| lead.attempts < self.policy.max_attempts).map(|d| now + d);
+                self.lead_updates.push(LeadOutcome {
+                    call: c.id,
+                    lead: lead.id,
+                    outcome: o,
+                    retry_at,
+                    abandoned_at: (o == Outcome::Abandoned).then_some(now),
+                });
+                if let Some(at) = retry_at {
+                    self.retries.push((at, lead));
                 }
             }
         } else if c.bridged.is_none() {

@@ -16,14 +16,19 @@ use trunkline_driver::ChannelNo;
 use trunkline_dsp::event::ToneEvent;
 use trunkline_dsp::g711::Law;
 
-use self::core::{Core, CoreStats, Lead};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use self::core::{Core, CoreStats, Lead, LeadOutcome};
 use self::trunk::PriLink;
 use self::world::World;
 use crate::linesim::agents::AgentBehaviour;
 use crate::linesim::{Behaviour, Population, PopulationConfig};
 use crate::media::detectors::DetectorOptions;
 use crate::media::{MediaId, MediaSet};
-use crate::model::{Cdr, LeadId, Outcome};
+use crate::model::{CallId, Cdr, LeadId, Outcome};
+use crate::record::thread::RecorderSender;
+use crate::record::wav::WavFormat;
 use crate::signalling::pri::span::{PriConfig, PriSpan};
 use crate::signalling::pri::{Role, Variant};
 use crate::signalling::time::Ms as SigMs;
@@ -60,6 +65,44 @@ pub struct SliceConfig {
     pub tick_ms: u64,
     /// Virtual or paced clock.
     pub clock: Clock,
+    /// The campaign's leads when they come from storage (a resumed campaign); `None`: `leads`
+    /// numbers generated from the seed.
+    pub campaign: Option<CampaignPlan>,
+    /// Record every bridged call (stereo WAV, caller left, agent right) with this recorder.
+    pub recorder: Option<RecordPlan>,
+}
+
+/// A campaign loaded from storage.
+#[derive(Clone, Debug, Default)]
+pub struct CampaignPlan {
+    /// Leads to dial now, in order.
+    pub leads: Vec<Lead>,
+    /// Leads to dial again at an engine time.
+    pub retries: Vec<(u64, Lead)>,
+    /// Call ids start after this one.
+    pub first_call_id: u64,
+}
+
+/// Where and how bridged calls are recorded.
+#[derive(Clone)]
+pub struct RecordPlan {
+    /// The recorder thread's sender.
+    pub sender: RecorderSender,
+    /// Directory the WAV files go to (one per call, `call-<id>.wav`).
+    pub dir: PathBuf,
+    /// Encoding.
+    pub format: WavFormat,
+}
+
+impl std::fmt::Debug for RecordPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordPlan").field("dir", &self.dir).field("format", &self.format).finish()
+    }
+}
+
+/// The numbers of the generated demo campaign.
+pub fn generated_numbers(n: usize, seed: u64) -> Vec<String> {
+    (0..n).map(|i| format!("1380{:07}", (i as u64 * 7_919 + seed) % 10_000_000)).collect()
 }
 
 impl Default for SliceConfig {
@@ -73,6 +116,8 @@ impl Default for SliceConfig {
             seed: 1,
             tick_ms: 20,
             clock: Clock::Virtual,
+            campaign: None,
+            recorder: None,
         }
     }
 }
@@ -95,6 +140,50 @@ pub struct Slice {
     pub cdrs: Vec<Cdr>,
     agent_media: Vec<MediaId>,
     talk_ms: u64,
+    /// Lead updates taken from the core with `cdrs` (same order).
+    pub lead_updates: Vec<LeadOutcome>,
+    recorder: Option<Recorder>,
+}
+
+struct Recorder {
+    plan: RecordPlan,
+    /// Calls being recorded: (caller's media, agent's media, file).
+    active: HashMap<CallId, (MediaId, MediaId, PathBuf)>,
+    /// Files closed whose call's CDR has not been written yet.
+    unclaimed: HashMap<CallId, PathBuf>,
+    failed: u64,
+}
+
+impl Recorder {
+    /// Follows the bridged calls: opens a file when a call is bridged, feeds both sides' audio of
+    /// this tick, closes it when the call is no longer bridged. Returns the files closed.
+    fn step(&mut self, bridged: &[(CallId, MediaId, MediaId)], media: &MediaSet) -> Vec<(CallId, PathBuf)> {
+        let mut closed = Vec::new();
+        let gone: Vec<CallId> =
+            self.active.keys().copied().filter(|c| !bridged.iter().any(|b| b.0 == *c)).collect();
+        for call in gone {
+            if let Some((_, _, path)) = self.active.remove(&call) {
+                if self.plan.sender.close(call).is_err() {
+                    self.failed += 1;
+                }
+                closed.push((call, path));
+            }
+        }
+        for &(call, caller, agent) in bridged {
+            if !self.active.contains_key(&call) {
+                let path = self.plan.dir.join(format!("call-{}.wav", call.0));
+                if self.plan.sender.open(call, path.clone(), self.plan.format, 2).is_err() {
+                    self.failed += 1;
+                    continue;
+                }
+                self.active.insert(call, (caller, agent, path));
+            }
+            let rx = media.get(caller).map(|m| m.last_rx()).unwrap_or(&[]);
+            let tx = media.get(agent).map(|m| m.last_rx()).unwrap_or(&[]);
+            self.plan.sender.audio(call, rx, tx);
+        }
+        closed
+    }
 }
 
 fn open_all(
@@ -149,22 +238,24 @@ impl Slice {
         net.start(SigMs(0));
         let opts = DetectorOptions { country: cfg.population.country.clone() };
         let population = Population::new(cfg.population.clone(), cfg.seed).map_err(anyhow::Error::msg)?;
-        let leads: Vec<Lead> = (0..cfg.leads)
-            .map(|i| Lead {
-                id: LeadId(i as u64 + 1),
-                phone: format!("1380{:07}", (i as u64 * 7_919 + cfg.seed) % 10_000_000),
-                attempts: 0,
-            })
-            .collect();
+        let plan = cfg.campaign.clone().unwrap_or_else(|| CampaignPlan {
+            leads: generated_numbers(cfg.leads, cfg.seed)
+                .into_iter()
+                .enumerate()
+                .map(|(i, phone)| Lead { id: LeadId(i as u64 + 1), phone, attempts: 0 })
+                .collect(),
+            ..CampaignPlan::default()
+        });
         let agent_media: Vec<MediaId> = agents.iter().map(|a| a.1).collect();
-        let core = Core::new(
+        let mut core = Core::new(
             PriLink::new(user, d1, 1),
             bts.iter().copied().zip(ours.iter().map(|o| o.1)).collect(),
             agents,
-            leads,
+            plan.leads,
             opts,
-            0,
+            plan.first_call_id,
         );
+        core.add_retries(plan.retries);
         let mut world = World::new(
             PriLink::new(net, d2, 32),
             bts.iter().copied().zip(theirs.iter().map(|o| o.1)).collect(),
@@ -186,6 +277,13 @@ impl Slice {
             cdrs: Vec::new(),
             agent_media,
             talk_ms: 0,
+            lead_updates: Vec::new(),
+            recorder: cfg.recorder.map(|plan| Recorder {
+                plan,
+                active: HashMap::new(),
+                unclaimed: HashMap::new(),
+                failed: 0,
+            }),
         })
     }
 
@@ -217,7 +315,20 @@ impl Slice {
             self.core.agent_states().iter().filter(|a| a.2 == crate::model::AgentState::Talking).count()
                 as u64;
         self.talk_ms += talking * self.tick_ms;
+        if let Some(rec) = self.recorder.as_mut() {
+            let bridged = self.core.bridged();
+            // A call stops being bridged when either side hangs up; its CDR comes when the
+            // release is complete, possibly some ticks later.
+            let closed = rec.step(&bridged, &self.media);
+            rec.unclaimed.extend(closed);
+            for c in self.core.cdrs.iter_mut() {
+                if let Some(path) = rec.unclaimed.remove(&c.call) {
+                    c.recording = Some(path.display().to_string());
+                }
+            }
+        }
         self.cdrs.append(&mut self.core.cdrs);
+        self.lead_updates.append(&mut self.core.lead_updates);
         Ok(())
     }
 
@@ -228,6 +339,11 @@ impl Slice {
             self.step()?;
         }
         Ok(())
+    }
+
+    /// Recordings that could not be opened or closed (the recorder thread stopped or was busy).
+    pub fn recording_failures(&self) -> u64 {
+        self.recorder.as_ref().map_or(0, |r| r.failed)
     }
 
     /// Ring overruns and underruns plus dropped board events so far, on the engine's channels.
@@ -272,18 +388,18 @@ impl Slice {
         let mut matched = 0u64;
         let mut correct = 0u64;
         let mut confusion = std::collections::BTreeMap::<String, u64>::new();
+        // Truth calls by number, in time order: each CDR takes the first unused one inside its
+        // time span.
+        let mut by_number: HashMap<&str, Vec<(usize, u64)>> = HashMap::new();
+        for (i, (n, t, _)) in self.world.truth.calls.iter().enumerate() {
+            by_number.entry(n.as_str()).or_default().push((i, *t));
+        }
         let mut used = vec![false; self.world.truth.calls.len()];
         for c in self.cdrs.iter().filter(|c| c.direction == "outbound") {
             let Some(o) = c.outcome else { continue };
-            let hit = self
-                .world
-                .truth
-                .calls
-                .iter()
-                .enumerate()
-                .filter(|(i, (n, t, _))| !used[*i] && *n == c.dnis && *t >= c.start_ms && *t <= c.end_ms)
-                .map(|(i, _)| i)
-                .next();
+            let hit = by_number.get(c.dnis.as_str()).and_then(|v| {
+                v.iter().find(|(i, t)| !used[*i] && *t >= c.start_ms && *t <= c.end_ms).map(|x| x.0)
+            });
             let Some(i) = hit else { continue };
             used[i] = true;
             let truth = self.world.truth.calls[i].2;

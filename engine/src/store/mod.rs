@@ -377,6 +377,17 @@ impl Store {
         u("count", n)
     }
 
+    /// The latest CDR end time and the highest call id stored (0, 0 when there are none): where
+    /// a restarted engine's clock and call numbering continue from.
+    pub fn high_water(&self) -> Result<(u64, u64)> {
+        let (t, c): (i64, i64) = self.conn.query_row(
+            "SELECT COALESCE(MAX(end_ms), 0), COALESCE(MAX(call), 0) FROM cdrs",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((u("end_ms", t)?, u("call", c)?))
+    }
+
     /// Creates a campaign (paused). Names are unique.
     pub fn create_campaign(
         &mut self,
