@@ -74,6 +74,10 @@ pub struct DemoSection {
     pub record: bool,
     /// Recording encoding: "pcm16", "alaw" or "ulaw".
     pub record_format: String,
+    /// A CSV list (header with a `phone` column; optional name, timezone, priority and custom
+    /// columns) to dial instead of `leads` generated numbers. Imported once, when the campaign is
+    /// created; rows that are wrong are reported with their line and skipped.
+    pub list: Option<std::path::PathBuf>,
 }
 
 impl Default for DemoSection {
@@ -88,6 +92,7 @@ impl Default for DemoSection {
             population: d.population,
             record: true,
             record_format: "alaw".into(),
+            list: None,
         }
     }
 }
@@ -209,7 +214,7 @@ pub fn start(config_toml: &str, data_dir: &Path, speed: f64) -> anyhow::Result<D
         cmd: cmd_tx,
     });
     let sh = shared.clone();
-    let leads = sec.leads as u64;
+    let leads = persist.total_leads;
     let thread = std::thread::Builder::new()
         .name("trunkline-core".into())
         .spawn(move || run(slice, persist, sh, cmd_rx, speed, leads))?;
@@ -411,6 +416,7 @@ struct Persist {
     stored: usize,
     recordings: u64,
     errors: u64,
+    total_leads: u64,
 }
 
 impl Persist {
@@ -455,19 +461,34 @@ impl Persist {
                 let id = store.create_campaign(
                     "demo",
                     "progressive",
-                    &serde_json::json!({"generated": sec.leads, "seed": sec.seed}),
+                    &serde_json::json!({"generated": sec.leads, "seed": sec.seed, "list": sec.list}),
                 )?;
-                let leads: Vec<NewLead> = generated_numbers(sec.leads, sec.seed)
-                    .into_iter()
-                    .map(|phone| NewLead { phone, ..NewLead::default() })
-                    .collect();
-                store.add_leads(id, &leads)?;
+                match &sec.list {
+                    Some(path) => {
+                        let f = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+                        let report = crate::lists::import_csv(&mut store, id, std::io::BufReader::new(f))
+                            .with_context(|| format!("{}", path.display()))?;
+                        for e in &report.rejected {
+                            tracing::warn!("{}: {e}", path.display());
+                        }
+                        tracing::info!("{}: {report}", path.display());
+                    }
+                    None => {
+                        let leads: Vec<NewLead> = generated_numbers(sec.leads, sec.seed)
+                            .into_iter()
+                            .map(|phone| NewLead { phone, ..NewLead::default() })
+                            .collect();
+                        store.add_leads(id, &leads)?;
+                    }
+                }
                 id
             }
         };
         store.set_campaign_running(campaign, true)?;
         let mut plan = CampaignPlan { first_call_id: last_call, ..CampaignPlan::default() };
-        for l in store.leads(campaign)?.into_iter().filter(|l| !l.finished) {
+        let all = store.leads(campaign)?;
+        let total_leads = all.len() as u64;
+        for l in all.into_iter().filter(|l| !l.finished) {
             let lead = Lead { id: l.id, phone: l.phone, attempts: l.attempts };
             if l.state == LeadState::Retry {
                 plan.retries.push((l.next_attempt_ms.saturating_sub(base), lead));
@@ -486,7 +507,16 @@ impl Persist {
             Some((t, p)) => (Some(t), Some(p)),
             None => (None, None),
         };
-        let p = Persist { store, campaign, base, recorder: thread, stored: 0, recordings: 0, errors: 0 };
+        let p = Persist {
+            store,
+            campaign,
+            base,
+            recorder: thread,
+            stored: 0,
+            recordings: 0,
+            errors: 0,
+            total_leads,
+        };
         Ok((p, plan, rec_plan))
     }
 

@@ -74,6 +74,10 @@ impl Default for RetryPolicy {
 
 /// How long the engine lets a number ring before giving up.
 pub const RING_TIMEOUT_MS: u64 = 30_000;
+/// How long an agent's phone rings before the call goes back to the queue.
+pub const OFFER_TIMEOUT_MS: u64 = 15_000;
+/// How long an agent who let a call ring out stays not ready.
+pub const RONA_PAUSE_MS: u64 = 30_000;
 /// How long a live answer may wait for an agent before it is abandoned.
 pub const ABANDON_AFTER_MS: u64 = 2_000;
 
@@ -341,11 +345,18 @@ impl Core {
                 let (id, state) = (a.id, if ready { AgentState::Ready } else { AgentState::NotReady });
                 self.agents[i].state = state;
                 self.agents[i].since = now;
+                // A supervisor's or agent's own choice ends any timed not-ready.
+                self.agents[i].wrap_until = None;
                 self.events.push(EngineEvent::AgentState { at: Ms(now), agent: id, state, reason });
                 Ok(serde_json::json!({"agent": agent, "state": state}))
             }
             (s, _) => Err(format!("agent {agent} is {s:?}: change it when the call or wrap-up ends")),
         }
+    }
+
+    /// Leads never dialled yet.
+    pub fn fresh_leads(&self) -> usize {
+        self.leads.len()
     }
 
     /// Leads still to dial (now or on retry).
@@ -682,7 +693,7 @@ impl Core {
                     m.end().set_tx_cas(AGENT_IDLE);
                 }
             }
-            if self.agents[i].state == AgentState::WrapUp
+            if matches!(self.agents[i].state, AgentState::WrapUp | AgentState::NotReady)
                 && self.agents[i].wrap_until.is_some_and(|t| now >= t)
             {
                 self.agents[i].wrap_until = None;
@@ -701,6 +712,7 @@ impl Core {
             let Some(i) = self.longest_idle() else { break };
             let c = self.calls.get_mut(&pc).expect("queued call");
             c.leg = Leg::Offering(i);
+            c.deadline = Some(now + OFFER_TIMEOUT_MS);
             self.agents[i].call = Some(pc);
             if let Some(m) = media.get_mut(self.agents[i].media) {
                 m.end().set_tx_cas(AGENT_OFFER);
@@ -750,6 +762,20 @@ impl Core {
                 }
                 Leg::Releasing => {
                     self.finish(now, pc, Cause::TIMER_EXPIRY, media, true);
+                }
+                Leg::Offering(i) => {
+                    // Ring, no answer: the call goes back to the head of the queue (it keeps
+                    // its place) and the agent is made not ready for a while.
+                    c.evidence.push(format!("{} did not answer", self.agents[i].name));
+                    c.leg = Leg::Queued;
+                    c.deadline = c.outbound.then_some(now + ABANDON_AFTER_MS);
+                    let a = &mut self.agents[i];
+                    a.call = None;
+                    a.wrap_until = Some(now + RONA_PAUSE_MS);
+                    if let Some(m) = media.get_mut(a.media) {
+                        m.end().set_tx_cas(AGENT_IDLE);
+                    }
+                    self.set_agent(i, AgentState::NotReady, now);
                 }
                 _ => c.deadline = None,
             }
