@@ -128,6 +128,7 @@ const CDR_MEMORY: usize = 10_000;
 
 struct Shared {
     snap: RwLock<Snapshots>,
+    db: Option<Mutex<Store>>,
     cdrs: RwLock<VecDeque<Cdr>>,
     subs: Mutex<Vec<Sender<EngineEvent>>>,
     stopped: AtomicBool,
@@ -154,6 +155,12 @@ impl EngineView for Shared {
         self.snap.read().map(|s| s.campaigns.clone()).unwrap_or_default()
     }
     fn cdrs(&self, q: &CdrQuery) -> Result<Vec<Cdr>, String> {
+        // Every stored CDR, from the database (a reader connection of its own; WAL lets it read
+        // while the engine writes).
+        if let Some(db) = &self.db {
+            let db = db.lock().map_err(|_| "CDR storage unavailable".to_string())?;
+            return db.cdrs(q).map_err(|e| format!("CDR storage: {e}"));
+        }
         let limit = q.limit.unwrap_or(100).min(10_000);
         let cdrs = self.cdrs.read().map_err(|_| "CDR memory unavailable".to_string())?;
         Ok(cdrs
@@ -208,6 +215,7 @@ pub fn start(config_toml: &str, data_dir: &Path, speed: f64) -> anyhow::Result<D
     let (cmd_tx, cmd_rx) = bounded(64);
     let shared = Arc::new(Shared {
         snap: RwLock::new(Snapshots::default()),
+        db: Store::open(data_dir.join("trunkline.db")).ok().map(Mutex::new),
         cdrs: RwLock::new(VecDeque::new()),
         subs: Mutex::new(Vec::new()),
         stopped: AtomicBool::new(false),

@@ -237,7 +237,7 @@ pub fn calls(a: &ClientArgs, out: &mut impl Write) -> anyhow::Result<i32> {
         writeln!(
             out,
             "{:>8} {:<8} {:>7} {:<12} {:<16} {:<16} {:>6} {:>10}",
-            c.call,
+            c.call.0,
             c.direction,
             c.channel,
             c.state,
@@ -302,7 +302,7 @@ pub fn campaigns(a: &ClientArgs, out: &mut impl Write) -> anyhow::Result<i32> {
         writeln!(
             out,
             "{:>4} {:<20} {:<12} {:<7} {:>8} {:>8} {:>8} {:>6} {:>9} {:>7}",
-            c.campaign,
+            c.campaign.0,
             c.name,
             c.mode,
             if c.running { "running" } else { "paused" },
@@ -363,7 +363,7 @@ pub fn cdrs(a: &CdrArgs, out: &mut impl Write) -> anyhow::Result<i32> {
         writeln!(
             out,
             "{:>8} {:<8} {:>7} {:<16} {:<16} {:>8} {:>6} {:>10} {:>8.1} {:<14} {:>5}",
-            c.call,
+            c.call.0,
             c.direction,
             c.channel,
             c.ani,

@@ -74,6 +74,10 @@ impl Default for RetryPolicy {
 
 /// How long the engine lets a number ring before giving up.
 pub const RING_TIMEOUT_MS: u64 = 30_000;
+/// Evidence on the CDR of a call the engine released because it was shutting down (its outcome
+/// says how far it got, not what the far end is).
+pub const SHUTDOWN_EVIDENCE: &str = "released: engine shutting down";
+
 /// How long an agent's phone rings before the call goes back to the queue.
 pub const OFFER_TIMEOUT_MS: u64 = 15_000;
 /// How long an agent who let a call ring out stays not ready.
@@ -315,6 +319,9 @@ impl Core {
         self.draining = true;
         let all: Vec<PriCall> = self.calls.keys().copied().collect();
         for pc in all {
+            if let Some(c) = self.calls.get_mut(&pc) {
+                c.evidence.push(SHUTDOWN_EVIDENCE.into());
+            }
             self.release(now, pc, Cause::NORMAL);
         }
         self.trunk.output();
