@@ -268,7 +268,7 @@ pub fn agents(a: &ClientArgs, out: &mut impl Write) -> anyhow::Result<i32> {
         writeln!(
             out,
             "{:>6} {:<20} {:>7} {:<11} {:>10} {:>8} {:>6}",
-            r.agent,
+            r.agent.0,
             r.name,
             opt(&r.channel),
             state.as_str().unwrap_or("?"),
