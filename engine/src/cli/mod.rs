@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod bench_board;
 pub mod board;
 pub mod dahdi;
+pub mod simulate_call;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -29,6 +30,16 @@ pub enum Command {
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Run things on a simulated, cross-connected board in virtual time.
+    #[command(subcommand)]
+    Simulate(SimulateCmd),
+}
+
+/// `trunkctl simulate ...`.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCmd {
+    /// One call across a back-to-back pair, printed as a ladder.
+    Call(simulate_call::SimulateCallArgs),
 }
 
 /// `trunkctl bench ...`.
@@ -46,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Channels(a) => board::channels(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
+        Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
     }
 }

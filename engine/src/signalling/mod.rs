@@ -5,6 +5,7 @@
 //! and drained through `poll_*` outputs; none of them reads a clock, logs or does I/O.
 
 pub mod pri;
+pub mod r2;
 pub mod time;
 
 pub use time::{Ms, TimerId, TimerTable};
