@@ -26,6 +26,10 @@ fn released(p: &R2Pair, side: Side) -> Option<Cause> {
     })
 }
 
+fn ladder(p: &R2Pair) -> String {
+    p.ladder.iter().map(|(t, s, l)| format!("{t:>8} {s:?} {l}\n")).collect()
+}
+
 fn has(p: &R2Pair, side: Side, ev: R2Event) -> bool {
     p.find(side, |e| *e == ev).is_some()
 }
@@ -35,8 +39,9 @@ fn offer(p: &mut R2Pair, dnis: &str, ani: &str) -> Ms {
     p.a.originate(p.now, dnis, ani, 1).unwrap();
     p.pump();
     let t0 = p.now;
-    assert!(p.run_until(Ms(30_000), |ev| ev.iter().any(|(_, s, e)| *s == Side::B
-        && matches!(e, R2Event::Incoming { .. }))));
+    assert!(p.run_until(Ms(30_000), |ev| ev
+        .iter()
+        .any(|(_, s, e)| *s == Side::B && matches!(e, R2Event::Incoming { .. }))));
     p.now - t0
 }
 
@@ -50,7 +55,11 @@ fn full_call(v: R2Variant, request_ani: bool, b_hangs_up: bool) -> Ms {
     assert_eq!(cat, 1);
     p.b.accept(p.now, true).unwrap();
     p.pump();
-    assert!(p.run_until(Ms(60_000), |ev| ev.iter().any(|(_, _, e)| *e == R2Event::Alerting)));
+    assert!(
+        p.run_until(Ms(60_000), |ev| ev.iter().any(|(_, _, e)| *e == R2Event::Alerting)),
+        "{v:?}: no alerting\n{}",
+        ladder(&p)
+    );
     p.settle(p.now + Ms(500));
     assert_eq!(p.b.state(), R2State::InAccepted, "{v:?}");
     p.b.answer(p.now).unwrap();
@@ -80,7 +89,11 @@ fn every_variant_completes_calls_both_release_directions() {
             let s1 = full_call(v, ani, false);
             let s2 = full_call(v, ani, true);
             assert_eq!(s1, s2);
-            println!("R2 {} ani={ani}: set-up (seize to answer signal, 0 ms answer delay) {} virtual", v.name(), s1);
+            println!(
+                "R2 {} ani={ani}: set-up (seize to answer signal, 0 ms answer delay) {} virtual",
+                v.name(),
+                s1
+            );
         }
     }
 }
@@ -143,8 +156,9 @@ fn glare_one_side_yields_and_takes_the_call() {
         p.a.originate(Ms::ZERO, "4321", "99", 1).unwrap();
         p.b.originate(Ms::ZERO, "1111", "88", 1).unwrap();
         p.pump();
-        assert!(p.run_until(Ms(30_000), |ev| ev.iter().any(|(_, s, e)| *s == Side::B
-            && matches!(e, R2Event::Incoming { .. }))));
+        assert!(p.run_until(Ms(30_000), |ev| ev
+            .iter()
+            .any(|(_, s, e)| *s == Side::B && matches!(e, R2Event::Incoming { .. }))));
         assert_eq!(released(&p, Side::B), Some(Cause::CHANNEL_UNAVAILABLE));
         assert_eq!(incoming(&p).unwrap().1, "4321");
         assert!(released(&p, Side::A).is_none());

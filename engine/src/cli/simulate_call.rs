@@ -60,8 +60,7 @@ pub fn run(a: &SimulateCallArgs) -> anyhow::Result<i32> {
     let mut cb = R2Config::new(variant);
     cb.max_dnis = a.dnis.len().max(1);
     let mut p = R2Pair::new(R2Channel::new(R2Config::new(variant)), R2Channel::new(cb));
-    p.a.originate(p.now, &a.dnis, &a.ani, 1)
-        .map_err(|e| anyhow::anyhow!("cannot originate: {e}"))?;
+    p.a.originate(p.now, &a.dnis, &a.ani, 1).map_err(|e| anyhow::anyhow!("cannot originate: {e}"))?;
     p.pump();
     let limit = Ms(200_000);
     let offered = p.run_until(limit, |ev| {
@@ -101,11 +100,10 @@ pub fn run(a: &SimulateCallArgs) -> anyhow::Result<i32> {
             Side::B => println!("{:>9}     {:<44} |  B  {}", format!("{t}"), "", l),
         }
     }
-    let released =
-        p.find(Side::A, |e| matches!(e, R2Event::Released { .. })).and_then(|(_, e)| match e {
-            R2Event::Released { cause } => Some(cause),
-            _ => None,
-        });
+    let released = p.find(Side::A, |e| matches!(e, R2Event::Released { .. })).and_then(|(_, e)| match e {
+        R2Event::Released { cause } => Some(cause),
+        _ => None,
+    });
     if let Some((t, _)) = p.find(Side::A, |e| *e == R2Event::Answered) {
         println!("answered at {t}; set-up (seize to answer, incl. {} ms ring) ", a.ring_ms);
     }

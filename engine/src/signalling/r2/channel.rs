@@ -11,6 +11,9 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use super::variant::{R2Profile, R2Variant};
+
+/// Q.850 111: protocol error, unspecified (an MF signal that makes no sense where it came).
+const PROTOCOL_ERROR: Cause = Cause(111);
 use crate::model::Cause;
 use crate::signalling::{Ms, TimerId, TimerTable};
 
@@ -94,10 +97,14 @@ pub enum R2Timer {
     Pulse,
     /// No more DNIS digits (variants without an end-of-DNIS signal).
     DigitTimeout,
+    /// Forward side: out of digits with no end signal, waiting for the backward side.
+    FwdSafety,
+    /// Backward side: answer requested; the answer bits go out when this expires.
+    AnswerDelay,
 }
 
 impl TimerId for R2Timer {
-    const COUNT: usize = 9;
+    const COUNT: usize = 11;
     fn index(self) -> usize {
         self as usize
     }
@@ -113,7 +120,9 @@ impl TimerId for R2Timer {
             ReleaseGuardTimeout,
             Pulse,
             DigitTimeout,
-        ][i.min(8)]
+            FwdSafety,
+            AnswerDelay,
+        ][i.min(10)]
     }
 }
 
@@ -193,6 +202,15 @@ impl R2Config {
     }
 }
 
+/// Which way a call goes on this channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// We seized: we send forward signals (groups I/II) and hear backward ones (A/B/C).
+    Outgoing,
+    /// The far end seized: we send backward signals and hear forward ones.
+    Incoming,
+}
+
 /// Register phase of the incoming side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum InPhase {
@@ -240,6 +258,7 @@ pub struct R2Channel {
     ani_done: bool,
     category_asked: bool,
     reject_cause: Option<Cause>,
+    group_b_end: Option<Ms>,
     outputs: VecDeque<R2Output>,
     events: VecDeque<R2Event>,
     traces: Vec<(Ms, String)>,
@@ -288,6 +307,7 @@ impl R2Channel {
             ani_done: false,
             category_asked: false,
             reject_cause: None,
+            group_b_end: None,
             outputs: VecDeque::new(),
             events: VecDeque::new(),
             traces: Vec::new(),
@@ -426,6 +446,7 @@ impl R2Channel {
         self.ani_done = false;
         self.category_asked = false;
         self.reject_cause = None;
+        self.group_b_end = None;
     }
 
     fn go_idle(&mut self, now: Ms) {
@@ -443,13 +464,7 @@ impl R2Channel {
 
     /// Starts an outgoing call: seize, then send `dnis` (digits 0–9) and, when asked, `ani` and
     /// the calling party `category` (group II signal, 1 = ordinary subscriber).
-    pub fn originate(
-        &mut self,
-        now: Ms,
-        dnis: &str,
-        ani: &str,
-        category: u8,
-    ) -> Result<(), R2Error> {
+    pub fn originate(&mut self, now: Ms, dnis: &str, ani: &str, category: u8) -> Result<(), R2Error> {
         if self.state != R2State::Idle {
             return Err(R2Error::WrongState(self.state));
         }
@@ -489,6 +504,7 @@ impl R2Channel {
             Cause::BUSY => gb.busy,
             Cause::UNALLOCATED => gb.unallocated,
             Cause::OUT_OF_ORDER => gb.out_of_order.unwrap_or(gb.congestion),
+            Cause::REJECTED => gb.collect_rejected.unwrap_or(gb.congestion),
             _ => gb.congestion,
         };
         self.reject_cause = Some(cause);
@@ -498,15 +514,38 @@ impl R2Channel {
         Ok(())
     }
 
-    /// Incoming: answer (backward answer bits 01).
+    /// Incoming: answer (backward answer bits 01). Within the answer delay after the group B
+    /// tone stopped, the bits go out when the delay expires.
     pub fn answer(&mut self, now: Ms) -> Result<(), R2Error> {
-        if self.state != R2State::InAccepted {
+        if self.state != R2State::InAccepted || self.timers.is_running(R2Timer::AnswerDelay) {
             return Err(R2Error::WrongState(self.state));
         }
+        let at = self.group_b_end.map(|t| t + self.cfg.profile.timers.answer_delay).unwrap_or(now);
+        if at > now {
+            self.timers.set(R2Timer::AnswerDelay, at);
+        } else {
+            self.send_answer(now);
+        }
+        Ok(())
+    }
+
+    fn send_answer(&mut self, now: Ms) {
         self.timers.stop(R2Timer::MfCycle);
         self.set_state(now, R2State::InAnswered);
         self.tx(now, ab::ANSWER);
-        Ok(())
+    }
+
+    /// Which way the current call goes (`None` when there is no call).
+    pub fn direction(&self) -> Option<Direction> {
+        match self.state {
+            R2State::SeizeSent
+            | R2State::OutRegister
+            | R2State::OutAccepted
+            | R2State::OutAnswered
+            | R2State::ClearForwardSent => Some(Direction::Outgoing),
+            R2State::Idle | R2State::Blocked => None,
+            _ => Some(Direction::Incoming),
+        }
     }
 
     /// Hangs up from either side: clear-forward (outgoing), clear-back after answer or forced
@@ -577,8 +616,7 @@ impl R2Channel {
         self.reject_cause = Some(cause);
         self.set_state(now, R2State::InForcedRelease);
         self.tx(now, ab::IDLE);
-        self.timers
-            .set(R2Timer::ReleaseGuardTimeout, now + self.cfg.profile.timers.release_guard_timeout);
+        self.timers.set(R2Timer::ReleaseGuardTimeout, now + self.cfg.profile.timers.release_guard_timeout);
     }
 
     // ---- line signalling --------------------------------------------------------------------
@@ -643,10 +681,7 @@ impl R2Channel {
                 self.events.push_back(R2Event::Answered);
             }
             (R2State::OutAnswered, ab::CLEAR_BACK) => self.clear_forward(now, Cause::NORMAL),
-            (
-                R2State::OutRegister | R2State::OutAccepted | R2State::OutAnswered,
-                ab::IDLE | ab::SEIZE,
-            ) => {
+            (R2State::OutRegister | R2State::OutAccepted | R2State::OutAnswered, ab::IDLE | ab::SEIZE) => {
                 // Backward idle or forced release in the middle of a call.
                 self.clear_forward(now, Cause::NORMAL_UNSPECIFIED);
             }
@@ -711,7 +746,8 @@ impl R2Channel {
         let tone = tone.filter(|c| (1..=15).contains(c));
         match self.state {
             R2State::OutRegister => self.forward_tone(now, tone),
-            R2State::InRegister => self.backward_tone(now, tone),
+            // InOffered: the group B answer to the held group II signal is still compelled.
+            R2State::InRegister | R2State::InOffered => self.backward_tone(now, tone),
             _ => {
                 if let Some(c) = tone {
                     self.trace(now, format!("MF rx {c} ignored in {}", self.state));
@@ -727,6 +763,7 @@ impl R2Channel {
                     return;
                 }
                 self.rx_tone = Some(code);
+                self.timers.stop(R2Timer::FwdSafety);
                 self.trace(now, format!("MF rx {code} on"));
                 self.pending_signal = Some(code);
                 self.tone_off(now);
@@ -743,6 +780,11 @@ impl R2Channel {
         }
     }
 
+    fn wait_for_backward(&mut self, now: Ms, what: &str) {
+        self.trace(now, format!("no more {what}: waiting for the backward side"));
+        self.timers.set(R2Timer::FwdSafety, now + self.cfg.profile.timers.fwd_safety);
+    }
+
     fn send_next_dnis(&mut self, now: Ms) {
         let next = self.dnis.chars().nth(self.dnis_pos);
         match next.and_then(digit_code) {
@@ -750,13 +792,10 @@ impl R2Channel {
                 self.dnis_pos += 1;
                 self.tone_on(now, code);
             }
-            None => {
-                if let Some(end) = self.cfg.profile.end_of_dnis {
-                    self.tone_on(now, end);
-                } else {
-                    self.trace(now, "no more DNIS digits: waiting for a pulsed signal".into());
-                }
-            }
+            None => match self.cfg.profile.end_of_dnis {
+                Some(end) => self.tone_on(now, end),
+                None => self.wait_for_backward(now, "DNIS digits"),
+            },
         }
     }
 
@@ -768,10 +807,15 @@ impl R2Channel {
                 self.tone_on(now, code);
             }
             None => {
-                let end = self.cfg.profile.end_of_ani;
+                let p = self.cfg.profile;
+                // An empty ANI is "restricted" where the variant has a signal for it.
+                let end = if self.ani.is_empty() { p.ani_restricted.or(p.end_of_ani) } else { p.end_of_ani };
                 // The end of the ANI closes China's ANI phase: A-1 means DNIS again.
-                self.tone_on(now, end);
                 self.ani_phase = false;
+                match end {
+                    Some(end) => self.tone_on(now, end),
+                    None => self.wait_for_backward(now, "ANI digits"),
+                }
             }
         }
     }
@@ -786,22 +830,20 @@ impl R2Channel {
         match self.fwd_group {
             FwdGroup::A => {
                 let ga = p.ga;
-                if self.ani_phase && sig == ga.next_ani {
+                if self.ani_phase && Some(sig) == ga.next_ani {
                     self.send_next_ani(now);
                 } else if sig == ga.next_dnis {
                     self.send_next_dnis(now);
-                } else if sig == ga.dnis_minus_1 {
+                } else if Some(sig) == ga.dnis_minus_1 {
                     self.dnis_pos = self.dnis_pos.saturating_sub(2);
                     self.send_next_dnis(now);
                 } else if Some(sig) == ga.category_and_gc {
                     self.fwd_group = FwdGroup::C;
                     self.send_category(now);
-                } else if sig == ga.category && !self.category_sent {
-                    if p.variant == R2Variant::China {
-                        self.ani_phase = true;
-                    }
+                } else if Some(sig) == ga.category && !self.category_sent {
+                    self.ani_phase = p.explicit_ani_phase;
                     self.send_category(now);
-                } else if sig == ga.next_ani {
+                } else if Some(sig) == ga.next_ani && self.category_sent {
                     self.send_next_ani(now);
                 } else if sig == ga.change_to_g2 {
                     self.fwd_group = FwdGroup::B;
@@ -812,12 +854,12 @@ impl R2Channel {
                     self.clear_forward(now, Cause::NO_CIRCUIT);
                 } else {
                     self.trace(now, format!("unexpected A-{sig}"));
-                    self.clear_forward(now, Cause::NORMAL_UNSPECIFIED);
+                    self.clear_forward(now, PROTOCOL_ERROR);
                 }
             }
             FwdGroup::C => {
                 let Some(gc) = p.gc else {
-                    self.clear_forward(now, Cause::NORMAL_UNSPECIFIED);
+                    self.clear_forward(now, PROTOCOL_ERROR);
                     return;
                 };
                 if sig == gc.next_ani {
@@ -830,7 +872,7 @@ impl R2Channel {
                     self.send_next_dnis(now);
                 } else {
                     self.trace(now, format!("unexpected C-{sig}"));
-                    self.clear_forward(now, Cause::NORMAL_UNSPECIFIED);
+                    self.clear_forward(now, PROTOCOL_ERROR);
                 }
             }
             FwdGroup::B => {
@@ -846,8 +888,10 @@ impl R2Channel {
                         Cause::NO_CIRCUIT
                     } else if Some(sig) == gb.out_of_order {
                         Cause::OUT_OF_ORDER
+                    } else if Some(sig) == gb.collect_rejected {
+                        Cause::REJECTED
                     } else {
-                        Cause::NORMAL_UNSPECIFIED
+                        PROTOCOL_ERROR
                     };
                     self.clear_forward(now, cause);
                 }
@@ -899,6 +943,7 @@ impl R2Channel {
     fn end_group_b(&mut self, now: Ms) {
         self.timers.stop(R2Timer::Register);
         self.timers.stop(R2Timer::MfCycle);
+        self.group_b_end = Some(now);
         if self.reject_cause.is_some() {
             self.set_state(now, R2State::InRejected);
         } else {
@@ -906,23 +951,38 @@ impl R2Channel {
         }
     }
 
-    fn ani_request(&self) -> u8 {
+    /// The signal asking for the next ANI digit in the current group, if the variant has one.
+    fn ani_request(&self) -> Option<u8> {
         let p = self.cfg.profile;
         match (self.in_gc, p.gc) {
-            (true, Some(gc)) => gc.next_ani,
+            (true, Some(gc)) => Some(gc.next_ani),
             _ => p.ga.next_ani,
         }
     }
 
+    /// Asks for the category (which leads to the ANI), or, in a variant that cannot, goes on.
     fn ask_category(&mut self) -> u8 {
         self.category_asked = true;
-        self.in_phase = InPhase::Category;
-        match self.cfg.profile.ga.category_and_gc {
-            Some(c) => {
+        let ga = self.cfg.profile.ga;
+        match (ga.category_and_gc, ga.category) {
+            (Some(c), _) => {
+                self.in_phase = InPhase::Category;
                 self.in_gc = true;
                 c
             }
-            None => self.cfg.profile.ga.category,
+            (None, Some(c)) => {
+                self.in_phase = InPhase::Category;
+                c
+            }
+            (None, None) => {
+                self.ani_done = true;
+                if self.dnis_complete {
+                    self.change_to_g2()
+                } else {
+                    self.in_phase = InPhase::Dnis;
+                    ga.next_dnis
+                }
+            }
         }
     }
 
@@ -964,8 +1024,12 @@ impl R2Channel {
             InPhase::Dnis => {
                 if let Some(d) = code_digit(code) {
                     self.dnis.push(d);
-                } else {
+                } else if Some(code) == p.end_of_dnis || code == 15 {
                     self.dnis_complete = true;
+                } else {
+                    self.trace(now, format!("unexpected I-{code} for a DNIS digit"));
+                    self.forced_release(now, PROTOCOL_ERROR);
+                    return None;
                 }
                 if self.dnis_complete || self.dnis.len() >= self.cfg.max_dnis {
                     self.dnis_complete = true;
@@ -978,18 +1042,38 @@ impl R2Channel {
             }
             InPhase::Category => {
                 self.category = code;
+                if self.cfg.max_ani == 0 {
+                    return Some(self.after_ani());
+                }
                 self.in_phase = InPhase::Ani;
-                Some(self.ani_request())
+                match self.ani_request() {
+                    Some(r) => Some(r),
+                    None => Some(self.after_ani()),
+                }
             }
             InPhase::Ani => {
                 if let Some(d) = code_digit(code) {
-                    self.ani.push(d);
-                    if self.ani.len() >= self.cfg.max_ani {
+                    if self.ani.len() < self.cfg.max_ani {
+                        self.ani.push(d);
+                    }
+                    // In an explicit ANI phase the far end must close it with its end-of-ANI
+                    // signal, or its next A-1 answer would still be an ANI digit.
+                    if self.ani.len() >= self.cfg.max_ani && !p.explicit_ani_phase {
                         return Some(self.after_ani());
                     }
-                    Some(self.ani_request())
-                } else {
+                    match self.ani_request() {
+                        Some(r) => Some(r),
+                        None => Some(self.after_ani()),
+                    }
+                } else if Some(code) == p.end_of_ani || Some(code) == p.ani_restricted || code == 15 {
+                    if Some(code) == p.ani_restricted {
+                        self.ani.clear();
+                    }
                     Some(self.after_ani())
+                } else {
+                    self.trace(now, format!("unexpected I-{code} for an ANI digit"));
+                    self.forced_release(now, PROTOCOL_ERROR);
+                    None
                 }
             }
             InPhase::AwaitII => {
@@ -1065,6 +1149,16 @@ impl R2Channel {
             R2Timer::Pulse => {
                 if self.state == R2State::InRegister {
                     self.tone_off(now);
+                }
+            }
+            R2Timer::FwdSafety => {
+                if self.state == R2State::OutRegister {
+                    self.clear_forward(now, Cause::TIMER_EXPIRY);
+                }
+            }
+            R2Timer::AnswerDelay => {
+                if self.state == R2State::InAccepted {
+                    self.send_answer(now);
                 }
             }
             R2Timer::DigitTimeout => {
