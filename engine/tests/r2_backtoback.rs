@@ -223,3 +223,120 @@ fn remote_blocking() {
     p.settle(p.now + Ms(100));
     assert_eq!(p.a.state(), R2State::Idle);
 }
+
+// ---- on the simulated board: E1 TS16 CAS multiframes and MF tones as A-law audio ----------
+
+mod on_board {
+    use trunkline_dsp::g711::Law;
+    use trunkline_engine::model::Cause;
+    use trunkline_engine::signalling::board::{SpanPair, Trunk};
+    use trunkline_engine::signalling::r2::{R2Channel, R2Config, R2Event, R2Line, R2State, R2Variant};
+    use trunkline_engine::signalling::Ms;
+
+    type Pair = SpanPair<R2Line, R2Line>;
+
+    fn pair(v: R2Variant) -> Pair {
+        let mut cb = R2Config::new(v);
+        cb.max_dnis = 8;
+        let a = R2Line::new(R2Channel::new(R2Config::new(v)), Law::Alaw);
+        let b = R2Line::new(R2Channel::new(cb), Law::Alaw);
+        let mut p = SpanPair::new(Trunk::E1Cas, a, b, 10).expect("board");
+        p.a.start(Ms::ZERO);
+        p.b.start(Ms::ZERO);
+        // Let the spans align (E1 frame and TS16 multiframe) before the first call.
+        p.run_until(Ms(500), |_| false).unwrap();
+        p
+    }
+
+    #[derive(Default)]
+    struct Log {
+        a: Vec<(Ms, R2Event)>,
+        b: Vec<(Ms, R2Event)>,
+    }
+
+    impl Log {
+        fn drain(&mut self, p: &mut Pair) {
+            while let Some(e) = p.a.chan.poll_event() {
+                self.a.push((p.now, e));
+            }
+            while let Some(e) = p.b.chan.poll_event() {
+                self.b.push((p.now, e));
+            }
+        }
+        fn released(v: &[(Ms, R2Event)]) -> Option<Cause> {
+            v.iter().find_map(|(_, e)| match e {
+                R2Event::Released { cause } => Some(*cause),
+                _ => None,
+            })
+        }
+    }
+
+    fn ladder(p: &mut Pair) -> String {
+        let mut l: Vec<String> =
+            p.a.chan.take_traces().into_iter().map(|(t, s)| format!("{t:>8} A {s}")).collect();
+        l.extend(p.b.chan.take_traces().into_iter().map(|(t, s)| format!("{t:>8} B {s}")));
+        l.join("\n")
+    }
+
+    /// A call with ANI across the board in every variant: the MF signals really are tones on
+    /// the timeslot, found by the DSP crate's R2 detectors.
+    #[test]
+    fn calls_complete_over_e1_cas_with_audio_mf() {
+        for v in R2Variant::ALL {
+            let mut p = pair(v);
+            let mut log = Log::default();
+            let t0 = p.now;
+            p.a.chan.originate(t0, "12345678", "88776655", 1).unwrap();
+            let ok = p
+                .run_until(Ms(40_000), |p| {
+                    log.drain(p);
+                    if p.b.chan.state() == R2State::InOffered {
+                        // Refused once the group B signal is on (still InOffered until the
+                        // forward side acknowledges it).
+                        let _ = p.b.chan.accept(p.now, true);
+                    }
+                    if p.b.chan.state() == R2State::InAccepted {
+                        let _ = p.b.chan.answer(p.now);
+                    }
+                    log.a.iter().any(|(_, e)| *e == R2Event::Answered)
+                })
+                .unwrap();
+            assert!(ok, "{v:?}: not answered\n{}", ladder(&mut p));
+            let inc = log.b.iter().find_map(|(_, e)| match e {
+                R2Event::Incoming { ani, dnis, .. } => Some((ani.clone(), dnis.clone())),
+                _ => None,
+            });
+            assert_eq!(inc, Some(("88776655".into(), "12345678".into())), "{v:?}");
+            let t = log.a.iter().find(|(_, e)| *e == R2Event::Answered).unwrap().0 - t0;
+            println!("R2 {} over E1 CAS with audio MF: seize to answer {t} (virtual)", v.name());
+            p.b.chan.hangup(p.now).unwrap(); // clear-back
+            p.run_until(p.now + Ms(3000), |p| {
+                log.drain(p);
+                false
+            })
+            .unwrap();
+            assert_eq!(Log::released(&log.a), Some(Cause::NORMAL), "{v:?}");
+            assert_eq!(Log::released(&log.b), Some(Cause::NORMAL), "{v:?}");
+            assert_eq!(p.a.chan.state(), R2State::Idle, "{v:?}");
+            assert_eq!(p.b.chan.state(), R2State::Idle, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn busy_over_e1_cas() {
+        let mut p = pair(R2Variant::China);
+        let mut log = Log::default();
+        p.a.chan.originate(p.now, "12345678", "", 1).unwrap();
+        p.run_until(Ms(40_000), |p| {
+            log.drain(p);
+            if p.b.chan.state() == R2State::InOffered {
+                let _ = p.b.chan.reject(p.now, Cause::BUSY);
+            }
+            p.a.chan.state() == R2State::Idle && p.b.chan.state() == R2State::Idle && !log.a.is_empty()
+        })
+        .unwrap();
+        log.drain(&mut p);
+        assert_eq!(Log::released(&log.a), Some(Cause::BUSY), "{}", ladder(&mut p));
+        assert_eq!(Log::released(&log.b), Some(Cause::BUSY));
+    }
+}

@@ -4,7 +4,7 @@
 //! and the audio (MF / DTMF tones included) go through the board's real framers.
 
 use ringbuf::traits::{Consumer, Observer, Producer};
-use trunkline_driver::board::{Board, BoardError};
+use trunkline_driver::board::{Board, BoardError, BoardEvent};
 use trunkline_driver::ids::{ChannelNo, SpanNo};
 use trunkline_driver::ring::{EngineEnd, RingConfig};
 use trunkline_driver::sim::{LinkTo, SimBoard, SimConfig, SimSignalling, SimSpanSpec};
@@ -68,6 +68,10 @@ pub struct SpanPair<A: TdmLine, B: TdmLine> {
     /// The stack on span 2.
     pub b: B,
     ends: [EngineEnd; 2],
+    chans: [ChannelNo; 2],
+    /// Whether each channel's received bits are real yet (the receiver reported them after
+    /// frame alignment; before that the board holds its power-on value).
+    valid: [bool; 2],
     /// Virtual time (start of the next tick).
     pub now: Ms,
     tick: Ms,
@@ -111,6 +115,8 @@ impl<A: TdmLine, B: TdmLine> SpanPair<A, B> {
             a,
             b,
             ends: [e1, e2],
+            chans: [ChannelNo(1), ChannelNo(per_span + 1)],
+            valid: [false; 2],
             now: Ms::ZERO,
             tick: Ms(tick_ms),
             n,
@@ -124,10 +130,8 @@ impl<A: TdmLine, B: TdmLine> SpanPair<A, B> {
         let end = &mut self.ends[i];
         let got = if end.rx.occupied_len() >= self.n { end.rx.pop_slice(&mut self.rx) } else { 0 };
         let line: &mut dyn TdmLine = if i == 0 { &mut self.a } else { &mut self.b };
-        if got == self.n {
-            line.receive(now, end.rx_cas(), &self.rx);
-        } else {
-            line.receive(now, end.rx_cas(), &[]);
+        if self.valid[i] {
+            line.receive(now, end.rx_cas(), if got == self.n { &self.rx } else { &[] });
         }
         line.handle_timeout(now);
         let nib = line.transmit(&mut self.tx);
@@ -141,7 +145,13 @@ impl<A: TdmLine, B: TdmLine> SpanPair<A, B> {
         self.side(0);
         self.side(1);
         self.board.tick()?;
-        while self.board.poll_event().is_some() {}
+        while let Some(e) = self.board.poll_event() {
+            if let BoardEvent::CasChanged { chan, .. } = e {
+                for (v, c) in self.valid.iter_mut().zip(self.chans) {
+                    *v |= chan == c;
+                }
+            }
+        }
         self.now = self.now + self.tick;
         Ok(())
     }

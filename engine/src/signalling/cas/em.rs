@@ -342,6 +342,10 @@ impl EmChannel {
                 }
             }
             EmState::OutWaitAnswer | EmState::Dialing => {
+                if self.state == EmState::Dialing {
+                    // Answered before the end of our last digit's trailing pause.
+                    self.events.push_back(CasEvent::Proceeding);
+                }
                 self.timers.stop(EmTimer::Answer);
                 self.set_state(now, EmState::OutAnswered);
                 self.events.push_back(CasEvent::Answered);

@@ -483,7 +483,7 @@ impl R2Channel {
 
     /// Incoming: accept the offered call (group B "subscriber free"; the caller hears ringing).
     pub fn accept(&mut self, now: Ms, charge: bool) -> Result<(), R2Error> {
-        if self.state != R2State::InOffered {
+        if self.state != R2State::InOffered || self.in_phase != InPhase::Decide {
             return Err(R2Error::WrongState(self.state));
         }
         let gb = self.cfg.profile.gb;
@@ -496,7 +496,7 @@ impl R2Channel {
     /// Incoming: reject the offered call with the group B signal for `cause` (17 busy, 1
     /// unallocated, 27 out of order, anything else congestion).
     pub fn reject(&mut self, now: Ms, cause: Cause) -> Result<(), R2Error> {
-        if self.state != R2State::InOffered {
+        if self.state != R2State::InOffered || self.in_phase != InPhase::Decide {
             return Err(R2Error::WrongState(self.state));
         }
         let gb = self.cfg.profile.gb;
