@@ -37,7 +37,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn r2_never_panics(variant in 0usize..4, glare in any::<bool>(), ani in any::<bool>(),
+    fn r2_never_panics(variant in 0usize..R2Variant::ALL.len(), glare in any::<bool>(), ani in any::<bool>(),
                        inputs in proptest::collection::vec(input(), 0..200)) {
         let mut cfg = R2Config::new(R2Variant::ALL[variant]);
         cfg.glare_priority = glare;
