@@ -8,6 +8,7 @@ pub mod bench_board;
 pub mod board;
 pub mod dahdi;
 pub mod simulate_call;
+pub mod trace;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -34,6 +35,8 @@ pub enum Command {
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Decode a signalling capture (D-channel TS16 octets, hex frames, R2 wire) into a ladder.
+    Trace(trace::TraceArgs),
     /// Run things on a simulated, cross-connected board in virtual time.
     #[command(subcommand)]
     Simulate(SimulateCmd),
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
         Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
+        Command::Trace(a) => trace::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
     }
 }
