@@ -399,10 +399,8 @@ impl LoopStartChannel {
                 self.released(cause);
                 self.set_state(now, LoopStartState::Idle);
             }
-            (LoopStartState::Disconnecting, false) => {
-                if !self.timers.is_running(LsTimer::Open) {
-                    self.set_state(now, LoopStartState::Idle);
-                }
+            (LoopStartState::Disconnecting, false) if !self.timers.is_running(LsTimer::Open) => {
+                self.set_state(now, LoopStartState::Idle);
             }
             _ => {}
         }
