@@ -8,6 +8,8 @@ pub mod bench_board;
 pub mod board;
 pub mod client;
 pub mod dahdi;
+pub mod simulate_call;
+pub mod trace;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -44,6 +46,18 @@ pub enum Command {
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Decode a signalling capture (D-channel TS16 octets, hex frames, R2 wire) into a ladder.
+    Trace(trace::TraceArgs),
+    /// Run things on a simulated, cross-connected board in virtual time.
+    #[command(subcommand)]
+    Simulate(SimulateCmd),
+}
+
+/// `trunkctl simulate ...`.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCmd {
+    /// One call across a back-to-back pair, printed as a ladder.
+    Call(simulate_call::SimulateCallArgs),
 }
 
 /// `trunkctl bench ...`.
@@ -69,6 +83,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Cdrs(a) => client::cdrs(&a, &mut std::io::stdout().lock()),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
+        Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
+        Command::Trace(a) => trace::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
     }
 }

@@ -4,7 +4,10 @@
 //! Every stack is driven by explicit inputs (`handle_frame(now, bytes)`, `handle_timeout(now)`)
 //! and drained through `poll_*` outputs; none of them reads a clock, logs or does I/O.
 
+pub mod board;
+pub mod cas;
 pub mod pri;
+pub mod r2;
 pub mod time;
 
 pub use time::{Ms, TimerId, TimerTable};
