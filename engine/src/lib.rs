@@ -4,9 +4,12 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
+pub mod demo;
+pub mod engine_main;
 pub mod linesim;
 pub mod media;
 pub mod model;
 pub mod runtime;
 pub mod signalling;
 pub mod slice;
+pub mod wav;
