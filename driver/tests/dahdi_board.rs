@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use ringbuf::traits::{Consumer, Producer};
+use ringbuf::traits::Producer;
 use trunkline_driver::board::{Board, BoardEvent, HdlcError};
 use trunkline_driver::dahdi::abi;
 use trunkline_driver::dahdi::backend::{self, DahdiBoard, DahdiConfig, Hook, HookEvent};

@@ -194,7 +194,8 @@ pub fn alarms_reported<H: Harness>(h: &H) {
         events.extend(std::iter::from_fn(|| b.poll_event()));
         t += 1;
     }
-    run(&mut b, 2 * 8000 / b.tick_frames()); // let the event and the far end's YELLOW through
+    let settle = 2 * 8000 / b.tick_frames();
+    run(&mut b, settle); // let the event and the far end's YELLOW through
     events.extend(std::iter::from_fn(|| b.poll_event()));
     assert!(b.span_status(SpanNo(2)).unwrap().alarms.contains(Alarms::RED), "no RED after {raise} ticks");
     assert!(b.span_status(SpanNo(1)).unwrap().alarms.contains(Alarms::YELLOW), "far end shows YELLOW");
