@@ -239,11 +239,15 @@ pub fn spanstat(sys: &dyn Sys, fd: RawFd, no: u16, basechan: u32) -> io::Result<
 }
 
 /// Every span the kernel reports, probing 1..=`max_span` on an open ctl fd (failures skipped,
-/// as dahdi_scan does).
+/// as dahdi_scan does); base channels from sysfs when the kernel exposes them.
 pub fn scan_spans(sys: &dyn Sys, ctl: RawFd, max_span: u16) -> Vec<SpanStat> {
     let mut out = Vec::new();
     let mut basechan = 1u32;
     for no in 1..=max_span {
+        // DAHDI >= 2.5 says where a span's channels start (spans may leave holes).
+        if let Some(b) = super::scan::sysfs_basechan(sys, no) {
+            basechan = b;
+        }
         if let Ok(s) = spanstat(sys, ctl, no, basechan) {
             basechan += s.info.totchans;
             out.push(s);

@@ -36,6 +36,8 @@ use core::mem::offset_of;
 pub const IDLE: u8 = 0xFF;
 /// Events a channel's queue holds (64 slots, one kept empty).
 pub const EVENT_QUEUE: usize = 63;
+/// Echo canceller modules the fake kernel has (dahdi-linux's software ones plus `hwec`).
+pub const ECHOCANS: [&str; 7] = ["mg2", "kb1", "sec", "sec2", "jpah", "oslec", "hwec"];
 /// E&M receive delay before RINGOFFHOOK (DAHDI_DEFAULT_RXWINKTIME).
 pub const EM_RX_DELAY_MS: u32 = 300;
 
@@ -54,7 +56,36 @@ pub struct FakeSpanSpec {
     pub sigs: Vec<(i32, i32)>,
     /// Manufacturer, device type and location as SPANSTAT reports them.
     pub hw: [String; 3],
+    /// `spantype` as SPANSTAT reports it (`E1`, `T1`, `DYNAM`, or empty for analogue spans).
+    pub spantype: String,
+    /// `linecompat`: the lineconfig bits the span accepts (0 for analogue and dynamic spans).
+    pub linecompat: i32,
+    /// Signalling capabilities of each channel by position (`sigcap`).
+    pub sigcaps: Vec<i32>,
 }
+
+/// What a digital span's channels can do (the union of the signallings of a T1/E1 framer).
+pub const DIGITAL_SIGCAP: i32 = abi::DAHDI_SIG_EM
+    | abi::DAHDI_SIG_CLEAR
+    | abi::DAHDI_SIG_FXSLS
+    | abi::DAHDI_SIG_FXSGS
+    | abi::DAHDI_SIG_FXSKS
+    | abi::DAHDI_SIG_FXOLS
+    | abi::DAHDI_SIG_FXOGS
+    | abi::DAHDI_SIG_FXOKS
+    | abi::DAHDI_SIG_CAS
+    | abi::DAHDI_SIG_EM_E1
+    | abi::DAHDI_SIG_DACS_RBS
+    | abi::DAHDI_SIG_HDLCNET
+    | abi::DAHDI_SIG_HARDHDLC
+    | abi::DAHDI_SIG_MTP2;
+
+/// `linecompat` of an E1 framer.
+pub const E1_LINECOMPAT: i32 =
+    abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_HDB3 | abi::DAHDI_CONFIG_CCS | abi::DAHDI_CONFIG_CRC4;
+/// `linecompat` of a T1 framer.
+pub const T1_LINECOMPAT: i32 =
+    abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_B8ZS | abi::DAHDI_CONFIG_D4 | abi::DAHDI_CONFIG_ESF;
 
 fn fake_hw() -> [String; 3] {
     ["Trunkline".into(), "Fake DAHDI span".into(), "fake kernel".into()]
@@ -71,6 +102,9 @@ impl FakeSpanSpec {
             lineconfig: abi::DAHDI_CONFIG_CCS | abi::DAHDI_CONFIG_HDB3 | abi::DAHDI_CONFIG_CRC4,
             sigs: sigs.collect(),
             hw: fake_hw(),
+            spantype: "E1".into(),
+            linecompat: E1_LINECOMPAT,
+            sigcaps: vec![DIGITAL_SIGCAP; 31],
         }
     }
 
@@ -84,6 +118,47 @@ impl FakeSpanSpec {
             lineconfig: abi::DAHDI_CONFIG_HDB3 | abi::DAHDI_CONFIG_CRC4,
             sigs: sigs.collect(),
             hw: fake_hw(),
+            spantype: "E1".into(),
+            linecompat: E1_LINECOMPAT,
+            sigcaps: vec![DIGITAL_SIGCAP; 31],
+        }
+    }
+
+    /// An E1 span as a board driver registers it, before `system.conf` is applied: every
+    /// channel unconfigured, no line configuration.
+    pub fn e1_unconfigured(name: &str) -> Self {
+        Self { desc: format!("Fake E1 span {name}"), lineconfig: 0, sigs: vec![(0, 0); 31], ..Self::e1_pri(name) }
+    }
+
+    /// A T1 span as a board driver registers it, before `system.conf` is applied.
+    pub fn t1_unconfigured(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            desc: format!("Fake T1 span {name}"),
+            kind: SpanKind::T1,
+            lineconfig: 0,
+            sigs: vec![(0, 0); 24],
+            hw: fake_hw(),
+            spantype: "T1".into(),
+            linecompat: T1_LINECOMPAT,
+            sigcaps: vec![DIGITAL_SIGCAP; 24],
+        }
+    }
+
+    /// An analogue span of `n` FXS ports (channels with FXO signalling capability, as an FXS
+    /// module reports them), `fxoks` configured.
+    pub fn analog_fxs(name: &str, n: usize) -> Self {
+        let fxo_cap = abi::DAHDI_SIG_FXOKS | abi::DAHDI_SIG_FXOLS | abi::DAHDI_SIG_FXOGS;
+        Self {
+            name: name.into(),
+            desc: format!("Fake analogue span {name}"),
+            kind: SpanKind::E1,
+            lineconfig: 0,
+            sigs: vec![(abi::DAHDI_SIG_FXOKS, 0); n],
+            hw: fake_hw(),
+            spantype: String::new(),
+            linecompat: 0,
+            sigcaps: vec![fxo_cap; n],
         }
     }
 
@@ -102,6 +177,9 @@ impl FakeSpanSpec {
             lineconfig: 0,
             sigs: sigs.collect(),
             hw: fake_hw(),
+            spantype: "DYNAM".into(),
+            linecompat: 0,
+            sigcaps: vec![DIGITAL_SIGCAP; 31],
         }
     }
 }
@@ -116,6 +194,13 @@ struct FSpan {
     removed: bool,
     counters: [i32; 4], // bpv, crc4, ebit, fas
     slips: u64,
+    lineconfig: i32,
+    lbo: i32,
+    sync: i32,
+    running: bool,
+    fecount: i32,
+    fe_per_s: i32,
+    irq: i32,
 }
 
 #[derive(Default)]
@@ -123,7 +208,12 @@ struct FChan {
     span: usize,
     pos: usize,
     sig: i32,
+    sigcap: i32,
     idlebits: i32,
+    master: usize,
+    deflaw: i32,
+    echocan: String,
+    hdlc_rate: i32,
     fd: Option<RawFd>,
     blocksize: usize,
     numbufs: usize,
@@ -163,6 +253,8 @@ struct Kernel {
     denied: bool,
     leak_cas_neighbour: bool,
     now_ms: u64,
+    ioctls: HashMap<u32, usize>,
+    sysfs_basechan: bool,
 }
 
 /// The fake kernel: a cheap clonable handle (tests keep one to inject faults while the backend
@@ -206,6 +298,8 @@ impl FakeKernel {
                 denied: false,
                 leak_cas_neighbour: false,
                 now_ms: 0,
+                ioctls: HashMap::new(),
+                sysfs_basechan: true,
             })),
         }
     }
@@ -220,10 +314,14 @@ impl FakeKernel {
         let span = k.spans.len();
         let basechan = k.chans.len() + 1;
         for (i, &(sig, idle)) in spec.sigs.iter().enumerate() {
+            let no = k.chans.len() + 1;
             k.chans.push(FChan {
                 span,
                 pos: i + 1,
                 sig,
+                sigcap: spec.sigcaps.get(i).copied().unwrap_or(DIGITAL_SIGCAP),
+                master: no,
+                hdlc_rate: 64,
                 idlebits: idle,
                 txsig: idle,
                 rxsig: idle,
@@ -233,7 +331,15 @@ impl FakeKernel {
                 ..FChan::default()
             });
         }
+        let lineconfig = spec.lineconfig;
         k.spans.push(FSpan {
+            lineconfig,
+            lbo: 0,
+            sync: 0,
+            running: true,
+            fecount: 0,
+            fe_per_s: 0,
+            irq: 0,
             spec,
             basechan,
             peer: None,
@@ -334,6 +440,21 @@ impl FakeKernel {
         }
     }
 
+    /// The `irq` SPANSTAT reports for a span (old drivers filled it in; current ones leave 0).
+    pub fn set_irq(&self, span: u16, irq: i32) {
+        if let Some(s) = self.lock().spans.get_mut(span as usize - 1) {
+            s.irq = irq;
+        }
+    }
+
+    /// Framing errors counted per second on a span (`fecount`), without an alarm: what
+    /// dahdi_scan reads as a lost CRC-4 multiframe alignment (LMFA).
+    pub fn set_framing_errors(&self, span: u16, per_second: i32) {
+        if let Some(s) = self.lock().spans.get_mut(span as usize - 1) {
+            s.fe_per_s = per_second;
+        }
+    }
+
     /// Makes the next frame received on channel `chan` fail the way `fault` says.
     pub fn hdlc_fault(&self, chan: u32, fault: HdlcFault) {
         let mut k = self.lock();
@@ -373,6 +494,32 @@ impl FakeKernel {
     /// Events dropped on a channel because its queue was full.
     pub fn events_dropped(&self, chan: u32) -> u64 {
         self.lock().chans.get(chan as usize - 1).map_or(0, |c| c.events_dropped)
+    }
+
+    /// How many times `request` was issued (on any fd) since the kernel was made.
+    pub fn ioctl_count(&self, request: u32) -> usize {
+        self.lock().ioctls.get(&request).copied().unwrap_or(0)
+    }
+
+    /// Whether the kernel exposes `/sys/bus/dahdi_spans/devices/span-N/basechan` (DAHDI ≥ 2.5).
+    pub fn set_sysfs_basechan(&self, on: bool) {
+        self.lock().sysfs_basechan = on;
+    }
+
+    /// Signalling, idle bits, default law, echo canceller and HDLC rate of channel `chan` as
+    /// CHANCONFIG, ATTACH_ECHOCAN and HDLC_RATE left them.
+    pub fn channel_config(&self, chan: u32) -> Option<(i32, i32, i32, String, i32)> {
+        let k = self.lock();
+        let c = k.chans.get((chan as usize).checked_sub(1)?)?;
+        Some((c.sig, c.idlebits, c.deflaw, c.echocan.clone(), c.hdlc_rate))
+    }
+
+    /// Line configuration, LBO, timing priority and running state of span `span` as SPANCONFIG
+    /// and STARTUP/SHUTDOWN left them.
+    pub fn span_config(&self, span: u16) -> Option<(i32, i32, i32, bool)> {
+        let k = self.lock();
+        let s = k.spans.get((span as usize).checked_sub(1)?)?;
+        Some((s.lineconfig, s.lbo, s.sync, s.running))
     }
 
     /// Milliseconds of kernel time elapsed.
@@ -466,6 +613,11 @@ impl Kernel {
     /// One millisecond (8 frames) of every span.
     fn step_ms(&mut self) {
         self.now_ms += 1;
+        if self.now_ms % 1000 == 0 {
+            for s in self.spans.iter_mut() {
+                s.fecount = s.fecount.saturating_add(s.fe_per_s);
+            }
+        }
         let n = self.chans.len();
         // Transmit: 8 octets (or HDLC progress, CAS bits, hook state) per channel.
         let mut chunks: Vec<[u8; 8]> = vec![[IDLE; 8]; n];
@@ -595,11 +747,11 @@ impl Kernel {
     fn params(&self, ci: usize, buf: &mut [u8]) {
         let c = &self.chans[ci];
         buf.fill(0);
-        put_i32(buf, offset_of!(DahdiParams, channo), ci as i32 + 1);
+        put_i32(buf, offset_of!(DahdiParams, channo), ci as i32 + 1 + ((c.master as i32) << 16));
         put_i32(buf, offset_of!(DahdiParams, spanno), c.span as i32 + 1);
         put_i32(buf, offset_of!(DahdiParams, chanpos), c.pos as i32);
         put_i32(buf, offset_of!(DahdiParams, sigtype), c.sig);
-        put_i32(buf, offset_of!(DahdiParams, sigcap), c.sig);
+        put_i32(buf, offset_of!(DahdiParams, sigcap), c.sigcap);
         let cas = c.sig == abi::DAHDI_SIG_CAS;
         put_i32(buf, offset_of!(DahdiParams, rxbits), if cas { c.rxsig } else { -1 });
         put_i32(buf, offset_of!(DahdiParams, txbits), if cas { c.txsig } else { -1 });
@@ -622,22 +774,21 @@ impl Kernel {
         i(buf, offset_of!(DahdiSpaninfo, crc4count), sp.counters[1]);
         i(buf, offset_of!(DahdiSpaninfo, ebitcount), sp.counters[2]);
         i(buf, offset_of!(DahdiSpaninfo, fascount), sp.counters[3]);
+        i(buf, offset_of!(DahdiSpaninfo, fecount), sp.fecount);
+        i(buf, offset_of!(DahdiSpaninfo, irq), sp.irq);
         i(buf, offset_of!(DahdiSpaninfo, syncsrc), if sp.spec.kind == SpanKind::E1 { s as i32 + 1 } else { 0 });
-        let configured = sp.spec.sigs.iter().filter(|x| x.0 != 0).count() as i32;
+        let configured = self.chans.iter().filter(|c| c.span == s && c.sig != 0).count() as i32;
         i(buf, offset_of!(DahdiSpaninfo, numchans), configured);
         i(buf, offset_of!(DahdiSpaninfo, totalchans), sp.spec.sigs.len() as i32);
         i(buf, offset_of!(DahdiSpaninfo, totalspans), self.spans.iter().filter(|x| !x.removed).count() as i32);
-        i(buf, offset_of!(DahdiSpaninfo, lineconfig), sp.spec.lineconfig);
-        put_str(buf, offset_of!(DahdiSpaninfo, lboname), 40, abi::LBO_NAMES[0]);
+        i(buf, offset_of!(DahdiSpaninfo, lineconfig), sp.lineconfig);
+        i(buf, offset_of!(DahdiSpaninfo, lbo), sp.lbo);
+        put_str(buf, offset_of!(DahdiSpaninfo, lboname), 40, abi::LBO_NAMES[sp.lbo.clamp(0, 7) as usize]);
         put_str(buf, offset_of!(DahdiSpaninfo, manufacturer), 40, &sp.spec.hw[0]);
         put_str(buf, offset_of!(DahdiSpaninfo, devicetype), 40, &sp.spec.hw[1]);
         put_str(buf, offset_of!(DahdiSpaninfo, location), 40, &sp.spec.hw[2]);
-        let (compat, ty) = match sp.spec.kind {
-            SpanKind::E1 => (abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_HDB3 | abi::DAHDI_CONFIG_CCS | abi::DAHDI_CONFIG_CRC4, "E1"),
-            SpanKind::T1 => (abi::DAHDI_CONFIG_AMI | abi::DAHDI_CONFIG_B8ZS | abi::DAHDI_CONFIG_D4 | abi::DAHDI_CONFIG_ESF, "T1"),
-        };
-        i(buf, offset_of!(DahdiSpaninfo, linecompat), compat);
-        put_str(buf, offset_of!(DahdiSpaninfo, spantype), 6, ty);
+        i(buf, offset_of!(DahdiSpaninfo, linecompat), sp.spec.linecompat);
+        put_str(buf, offset_of!(DahdiSpaninfo, spantype), 6, &sp.spec.spantype);
     }
 
     fn proc_text(&self, s: usize) -> String {
@@ -646,9 +797,9 @@ impl Kernel {
         if s == 0 {
             t.push_str(" (MASTER)");
         }
-        if sp.spec.lineconfig != 0 {
+        if sp.lineconfig != 0 {
             t.push(' ');
-            t.push_str(&abi::lineconfig_str(sp.spec.lineconfig));
+            t.push_str(&abi::lineconfig_str(sp.lineconfig));
         }
         t.push(' ');
         t.push_str(&crate::span::Alarms(sp.alarms as u32).proc_str());
@@ -665,8 +816,9 @@ impl Kernel {
             }
         }
         t.push('\n');
-        for (p, &(sig, _)) in sp.spec.sigs.iter().enumerate() {
+        for p in 0..sp.spec.sigs.len() {
             let c = &self.chans[sp.basechan - 1 + p];
+            let sig = c.sig;
             t.push_str(&format!("\t{:4} {}/{} ", sp.basechan + p, sp.spec.name, p + 1));
             if sig != 0 {
                 t.push_str(abi::sig_proc_name(sig));
@@ -747,8 +899,86 @@ impl Kernel {
                 put_str(arg, 0, 80, "3.4.0-trunkline-fake");
                 Ok(())
             }
+            abi::DAHDI_SPANCONFIG => {
+                let si = self.span_no(get_i32(arg, offset_of!(abi::DahdiLineconfig, span)))?;
+                let lc = get_i32(arg, offset_of!(abi::DahdiLineconfig, lineconfig));
+                // dahdi_ioctl_spanconfig: framing/coding bits the span cannot do are EINVAL.
+                if lc & 0x1FF0 & !self.spans[si].spec.linecompat != 0 {
+                    return Err(err(libc::EINVAL));
+                }
+                let lbo = get_i32(arg, offset_of!(abi::DahdiLineconfig, lbo));
+                let sync = get_i32(arg, offset_of!(abi::DahdiLineconfig, sync));
+                let sp = &mut self.spans[si];
+                (sp.lineconfig, sp.lbo, sp.sync) = (lc, lbo, sync);
+                Ok(())
+            }
+            abi::DAHDI_STARTUP | abi::DAHDI_SHUTDOWN => {
+                let si = self.span_no(get_i32(arg, 0))?;
+                self.spans[si].running = request == abi::DAHDI_STARTUP;
+                Ok(())
+            }
+            abi::DAHDI_CHANCONFIG => self.chanconfig(arg),
+            abi::DAHDI_ATTACH_ECHOCAN => {
+                let ci = self.chan_no(get_i32(arg, offset_of!(abi::DahdiAttachEchocan, chan)))?;
+                let name = abi::c_string(&arg[offset_of!(abi::DahdiAttachEchocan, echocan)..][..16]);
+                if !name.is_empty() && !ECHOCANS.contains(&name.as_str()) {
+                    return Err(err(libc::EINVAL));
+                }
+                self.chans[ci].echocan = name;
+                Ok(())
+            }
+            abi::DAHDI_FREEZONE | abi::DAHDI_LOADZONE | abi::DAHDI_DEFAULTZONE => Ok(()),
+            // dahdi_dynamic.ko is not loaded in the fake kernel.
+            abi::DAHDI_DYNAMIC_CREATE | abi::DAHDI_DYNAMIC_DESTROY => Err(err(libc::ENOSYS)),
             _ => Err(err(libc::ENOTTY)),
         }
+    }
+
+    /// The index of span `no` (1-based), `ENXIO` if there is none (as span_find_and_get).
+    fn span_no(&self, no: i32) -> io::Result<usize> {
+        match usize::try_from(no) {
+            Ok(n) if n >= 1 && n <= self.spans.len() && !self.spans[n - 1].removed => Ok(n - 1),
+            _ => Err(err(libc::ENXIO)),
+        }
+    }
+
+    /// The index of channel `no` (1-based), `EINVAL` if there is none.
+    fn chan_no(&self, no: i32) -> io::Result<usize> {
+        match usize::try_from(no) {
+            Ok(n) if n >= 1 && n <= self.chans.len() && !self.spans[self.chans[n - 1].span].removed => Ok(n - 1),
+            _ => Err(err(libc::EINVAL)),
+        }
+    }
+
+    /// CHANCONFIG: the signalling must be within the channel's sigcap; like the E1/T1 framer
+    /// drivers, robbed-bit signalling on a CCS span and `e&m` (not `e&me1`) on an E1 are EINVAL.
+    fn chanconfig(&mut self, arg: &[u8]) -> io::Result<()> {
+        let ci = self.chan_no(get_i32(arg, offset_of!(abi::DahdiChanconfig, chan)))?;
+        let sig = get_i32(arg, offset_of!(abi::DahdiChanconfig, sigtype));
+        let c = &self.chans[ci];
+        let sp = &self.spans[c.span];
+        if sig != 0 && sig & c.sigcap != sig {
+            return Err(err(libc::EINVAL));
+        }
+        let rbs = sig & (abi::__DAHDI_SIG_FXS | abi::__DAHDI_SIG_FXO | abi::DAHDI_SIG_EM_E1) != 0
+            || sig == abi::DAHDI_SIG_EM
+            || sig == abi::DAHDI_SIG_CAS;
+        if rbs && sp.lineconfig & abi::DAHDI_CONFIG_CCS != 0 {
+            return Err(err(libc::EINVAL));
+        }
+        if sig == abi::DAHDI_SIG_EM && sp.spec.kind == SpanKind::E1 && sp.spec.linecompat != 0 {
+            return Err(err(libc::EINVAL));
+        }
+        let master = get_i32(arg, offset_of!(abi::DahdiChanconfig, master));
+        let c = &mut self.chans[ci];
+        c.sig = sig;
+        c.deflaw = get_i32(arg, offset_of!(abi::DahdiChanconfig, deflaw));
+        c.idlebits = get_i32(arg, offset_of!(abi::DahdiChanconfig, idlebits));
+        c.master = if master >= 1 { master as usize } else { ci + 1 };
+        if c.fd.is_none() {
+            c.txsig = c.idlebits & 0xF;
+        }
+        Ok(())
     }
 
     fn chan_ioctl(&mut self, fd: RawFd, ci: usize, request: u32, arg: &mut [u8]) -> io::Result<()> {
@@ -844,6 +1074,12 @@ impl Kernel {
                 }
             }
             abi::DAHDI_CHANNO => put_i32(arg, 0, ci as i32 + 1),
+            abi::DAHDI_HDLC_RATE => {
+                if int != 56 && int != 64 {
+                    return Err(err(libc::EINVAL));
+                }
+                c.hdlc_rate = int;
+            }
             abi::DAHDI_SPECIFY => return Err(err(libc::EINVAL)),
             _ => {
                 let _ = fd;
@@ -887,6 +1123,7 @@ impl Sys for FakeKernel {
             return Err(err(libc::EFAULT));
         }
         let mut k = self.lock();
+        *k.ioctls.entry(request).or_default() += 1;
         match k.fds.get(&fd) {
             None => Err(err(libc::EBADF)),
             Some(FdKind::Epoll(_)) => Err(err(libc::ENOTTY)),
@@ -1021,6 +1258,16 @@ impl Sys for FakeKernel {
 
     fn read_text(&self, path: &str) -> io::Result<String> {
         let k = self.lock();
+        if let Some(n) = path
+            .strip_prefix("/sys/bus/dahdi_spans/devices/span-")
+            .and_then(|s| s.strip_suffix("/basechan"))
+            .and_then(|s| s.parse::<usize>().ok())
+        {
+            if !k.loaded || !k.sysfs_basechan || n == 0 || n > k.spans.len() || k.spans[n - 1].removed {
+                return Err(err(libc::ENOENT));
+            }
+            return Ok(format!("{}\n", k.spans[n - 1].basechan));
+        }
         let n: usize = path
             .strip_prefix("/proc/dahdi/")
             .and_then(|s| s.parse().ok())

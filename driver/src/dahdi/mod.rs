@@ -8,7 +8,7 @@
 //! * [`assigned_spans`], [`span_types`]: the two span-assignment files of dahdi-tools ([`glob`]).
 //! * [`backend`]: the [`crate::Board`] on `/dev/dahdi`, over the system calls of [`sys`]
 //!   ([`sys::LinuxSys`] for the kernel, [`fake::FakeKernel`] in tests); [`proc`] parses
-//!   `/proc/dahdi/N`.
+//!   `/proc/dahdi/N`; [`scan`] is `dahdi_scan`.
 
 pub mod abi;
 pub mod assigned_spans;
@@ -17,6 +17,7 @@ pub mod fake;
 pub mod glob;
 pub mod plan;
 pub mod proc;
+pub mod scan;
 pub mod span_types;
 pub mod sys;
 pub mod system_conf;

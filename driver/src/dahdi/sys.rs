@@ -89,6 +89,44 @@ pub fn ioctl_int(sys: &dyn Sys, fd: RawFd, request: u32, v: i32) -> io::Result<i
     Ok(i32::from_ne_bytes(a))
 }
 
+/// [`super::plan::DahdiDevices`] over a [`Sys`], so `dahdi cfg` applies a configuration through
+/// the same system-call layer as the backend (the real kernel, or the fake one in tests).
+#[derive(Default)]
+pub struct SysDevices<S: Sys>(pub std::sync::Arc<S>);
+
+impl<S: Sys> SysDevices<S> {
+    /// Devices of `sys`.
+    pub fn new(sys: S) -> Self {
+        Self(std::sync::Arc::new(sys))
+    }
+}
+
+/// An fd opened through [`SysDevices`]; closed when dropped.
+pub struct SysFd<S: Sys> {
+    sys: std::sync::Arc<S>,
+    fd: RawFd,
+}
+
+impl<S: Sys> super::plan::DahdiFd for SysFd<S> {
+    fn ioctl(&mut self, request: u32, arg: &mut [u8]) -> io::Result<()> {
+        self.sys.ioctl(self.fd, request, arg)
+    }
+}
+
+impl<S: Sys> Drop for SysFd<S> {
+    fn drop(&mut self) {
+        let _ = self.sys.close(self.fd);
+    }
+}
+
+impl<S: Sys> super::plan::DahdiDevices for SysDevices<S> {
+    type Fd = SysFd<S>;
+    fn open(&mut self, path: &str) -> io::Result<SysFd<S>> {
+        let fd = self.0.open(path)?;
+        Ok(SysFd { sys: self.0.clone(), fd })
+    }
+}
+
 /// The real kernel: `/dev/dahdi/*` through libc, epoll through nix. The only `unsafe` of the
 /// backend lives here.
 #[derive(Default)]
