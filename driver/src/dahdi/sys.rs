@@ -178,6 +178,14 @@ impl Sys for LinuxSys {
     }
 
     fn close(&self, fd: RawFd) -> io::Result<()> {
+        {
+            use std::os::fd::AsRawFd;
+            let mut g = self.epolls.lock().map_err(|_| io::Error::other("epoll table poisoned"))?;
+            if let Some(i) = g.iter().position(|e| e.0.as_raw_fd() == fd) {
+                drop(g.swap_remove(i)); // the Epoll owns its fd and closes it
+                return Ok(());
+            }
+        }
         // SAFETY: closing a number has no memory effects; the backend closes only fds it opened
         // and forgets them afterwards.
         cvt(unsafe { libc::close(fd) }).map(|_| ())
