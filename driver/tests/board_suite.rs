@@ -35,7 +35,8 @@ struct Dahdi;
 impl Harness for Dahdi {
     type B = DahdiBoard<FakeKernel>;
     fn make(&self) -> Self::B {
-        DahdiBoard::new(FakeKernel::e1_pairs(4), DahdiConfig { tick_frames: TICK, ..DahdiConfig::default() }).unwrap()
+        DahdiBoard::new(FakeKernel::e1_pairs(4), DahdiConfig { tick_frames: TICK, ..DahdiConfig::default() })
+            .unwrap()
     }
     fn cut_line(&self, b: &mut Self::B, span: SpanNo, cut: bool) {
         b.sys().cut_line(span.0, cut);
@@ -56,4 +57,11 @@ macro_rules! both {
     };
 }
 
-both!(audio_arrives_in_order, cas_propagates, hdlc_frames_cross_with_fcs, alarms_reported, local_loopback, open_rules);
+both!(
+    audio_arrives_in_order,
+    cas_propagates,
+    hdlc_frames_cross_with_fcs,
+    alarms_reported,
+    local_loopback,
+    open_rules
+);

@@ -49,7 +49,10 @@ const R2_BOTH_SPANS: &str = "span=1,1,0,cas,hdb3\nspan=2,0,0,cas,hdb3\ncas=1-15:
 #[test]
 fn r2_configuration_reaches_the_kernel_and_the_backend_runs_on_it() {
     let k = two_bare_e1();
-    assert_eq!(DahdiBoard::new(k.clone(), DahdiConfig::default()).unwrap().channels()[0].kind, ChannelKind::Reserved);
+    assert_eq!(
+        DahdiBoard::new(k.clone(), DahdiConfig::default()).unwrap().channels()[0].kind,
+        ChannelKind::Reserved
+    );
     let report = apply_text(&k, R2_BOTH_SPANS, PlanOptions::default()).unwrap();
     assert!(report.unchanged_channels.is_empty());
     assert!(report.warnings.iter().any(|w| w.contains("tone zone")), "{:?}", report.warnings);
@@ -64,7 +67,8 @@ fn r2_configuration_reaches_the_kernel_and_the_backend_runs_on_it() {
     // The backend discovers what was configured and CAS works with the configured idle bits
     // (which the closed channels have been sending while the kernel ran).
     k.advance(10);
-    let mut b = DahdiBoard::new(k.clone(), DahdiConfig { tick_frames: 40, ..DahdiConfig::default() }).unwrap();
+    let mut b =
+        DahdiBoard::new(k.clone(), DahdiConfig { tick_frames: 40, ..DahdiConfig::default() }).unwrap();
     let kinds: Vec<ChannelKind> = b.channels().iter().map(|c| c.kind).collect();
     assert_eq!(kinds.iter().filter(|&&c| c == ChannelKind::Cas).count(), 60);
     assert_eq!(kinds[15], ChannelKind::Reserved);
@@ -103,7 +107,8 @@ fn pri_sample_configures_dchan_echo_canceller_and_the_d_channel_carries_frames()
     assert_eq!(k.channel_config(1).unwrap().3, "oslec");
     assert_eq!(k.channel_config(32).unwrap().3, "", "no echo canceller named for span 2");
     assert_eq!(k.channel_config(16).unwrap().0, abi::DAHDI_SIG_HDLCFCS);
-    let mut b = DahdiBoard::new(k.clone(), DahdiConfig { tick_frames: 80, ..DahdiConfig::default() }).unwrap();
+    let mut b =
+        DahdiBoard::new(k.clone(), DahdiConfig { tick_frames: 80, ..DahdiConfig::default() }).unwrap();
     assert_eq!(b.channels()[15].kind, ChannelKind::Dchan);
     let mut d1 = b.open(ChannelNo(16), RingConfig::default()).unwrap();
     let mut d2 = b.open(ChannelNo(47), RingConfig::default()).unwrap();
@@ -132,7 +137,8 @@ fn kernel_refusals_become_errors_that_say_what_to_do() {
     assert!(apply_text(&k, "span=1,1,0,esf,b8zs\n", PlanOptions::default()).is_err());
     // An unknown echo canceller module.
     let k = two_bare_e1();
-    let e = apply_text(&k, "span=1,1,0,ccs,hdb3\nbchan=1-15\nechocanceller=nosuch,1\n", PlanOptions::default());
+    let e =
+        apply_text(&k, "span=1,1,0,ccs,hdb3\nbchan=1-15\nechocanceller=nosuch,1\n", PlanOptions::default());
     assert!(e.is_err());
     // Channels held by another process are skipped in the HDLC-rate pass, as dahdi_cfg does.
     let k = two_bare_e1();
@@ -201,7 +207,9 @@ fn dahdi_scan_lmfa_heuristic_and_unconfigured_spans() {
     assert!(out.contains("framing=CAS\n") && out.contains("coding=\n"), "no lineconfig yet: {out}");
     apply_text(&k, "span=1,1,0,ccs,hdb3,crc4\nbchan=1-15,17-31\ndchan=16\n", PlanOptions::default()).unwrap();
     let out = scan_all(&k, &[1]);
-    assert!(out.contains("alarms=OK\n") && out.contains("framing=CCS/CRC4\n") && out.contains("coding=HDB3\n"));
+    assert!(
+        out.contains("alarms=OK\n") && out.contains("framing=CCS/CRC4\n") && out.contains("coding=HDB3\n")
+    );
     // Framing errors keep counting while the span is up: CRC-4 multiframe alignment lost.
     k.set_framing_errors(1, 5);
     k.advance(1000);

@@ -34,7 +34,8 @@ fn cfg_applies_to_the_kernel_and_scan_spans_channels_show_the_result() {
 
     let conf = traces().join("case-e1-pri-dchan.conf");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cfg(&cfg_args(conf.to_str().unwrap()), &mut out, &mut err, &mut SysDevices::new(k.clone())).unwrap();
+    let code =
+        cfg(&cfg_args(conf.to_str().unwrap()), &mut out, &mut err, &mut SysDevices::new(k.clone())).unwrap();
     let err = String::from_utf8(err).unwrap();
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("tone zone not loaded"), "{err}");
@@ -51,7 +52,10 @@ fn cfg_applies_to_the_kernel_and_scan_spans_channels_show_the_result() {
     channels_of(&b, false, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     let line16 = text.lines().find(|l| l.trim_start().starts_with("16 ")).unwrap();
-    assert!(line16.contains("dchan") && line16.contains("TE4/0/1/16") && line16.contains("DAHDI/1-16"), "{line16}");
+    assert!(
+        line16.contains("dchan") && line16.contains("TE4/0/1/16") && line16.contains("DAHDI/1-16"),
+        "{line16}"
+    );
     let line32 = text.lines().find(|l| l.trim_start().starts_with("32 ")).unwrap();
     assert!(line32.contains("reserved"), "span 2 left unconfigured: {line32}");
 

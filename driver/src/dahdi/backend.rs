@@ -117,8 +117,13 @@ pub fn os_error(what: &str, e: &io::Error) -> BoardError {
         Some(libc::ENOENT) | Some(libc::ENODEV) => {
             (ErrorKind::NoDevice, "is the DAHDI module loaded (modprobe dahdi and your board driver)?")
         }
-        Some(libc::ENXIO) => (ErrorKind::Unsupported, "the channel is not configured: add it to /etc/dahdi/system.conf and run dahdi_cfg"),
-        Some(libc::EBUSY) => (ErrorKind::Busy, "another process holds it (Asterisk?): stop it or free the channel, then retry"),
+        Some(libc::ENXIO) => (
+            ErrorKind::Unsupported,
+            "the channel is not configured: add it to /etc/dahdi/system.conf and run dahdi_cfg",
+        ),
+        Some(libc::EBUSY) => {
+            (ErrorKind::Busy, "another process holds it (Asterisk?): stop it or free the channel, then retry")
+        }
         Some(libc::EACCES) | Some(libc::EPERM) => (
             ErrorKind::PermissionDenied,
             "run as root or as a member of the group owning /dev/dahdi (usually 'dialout')",
@@ -364,7 +369,9 @@ impl<S: Sys> DahdiBoard<S> {
             Some(_) => Err(BoardError::new(ErrorKind::NoDevice, format!("DAHDI span {span} was removed"))),
             None => Err(BoardError::new(
                 ErrorKind::NoDevice,
-                format!("no DAHDI span {span}: see `trunkctl scan --board dahdi` for the spans the kernel has"),
+                format!(
+                    "no DAHDI span {span}: see `trunkctl scan --board dahdi` for the spans the kernel has"
+                ),
             )),
         }
     }
@@ -372,9 +379,11 @@ impl<S: Sys> DahdiBoard<S> {
     /// Sets the hook state of an analogue or E&M channel (`DAHDI_HOOK`).
     pub fn hook(&mut self, chan: ChannelNo, hook: Hook) -> Result<(), BoardError> {
         let i = self.chan_index(chan)?;
-        let fd = self.chans[i].open.as_ref().map(|o| o.fd).ok_or_else(|| {
-            BoardError::new(ErrorKind::NotOpen, format!("channel {chan} is not open"))
-        })?;
+        let fd = self.chans[i]
+            .open
+            .as_ref()
+            .map(|o| o.fd)
+            .ok_or_else(|| BoardError::new(ErrorKind::NotOpen, format!("channel {chan} is not open")))?;
         let code = match hook {
             Hook::OnHook => abi::DAHDI_ONHOOK,
             Hook::OffHook => abi::DAHDI_OFFHOOK,
@@ -423,7 +432,8 @@ impl<S: Sys> DahdiBoard<S> {
             return;
         }
         self.spans[span_idx].removed = true;
-        let victims: Vec<usize> = self.open_list.iter().copied().filter(|&i| self.chans[i].span_idx == span_idx).collect();
+        let victims: Vec<usize> =
+            self.open_list.iter().copied().filter(|&i| self.chans[i].span_idx == span_idx).collect();
         for i in victims {
             self.close_index(i);
         }
@@ -442,7 +452,9 @@ impl<S: Sys> DahdiBoard<S> {
                     self.events.push_back(BoardEvent::Alarm { span: no, alarms: st.status.alarms });
                 }
             }
-            Err(e) if is(&e, libc::EINVAL) || is(&e, libc::ENXIO) || is(&e, libc::ENODEV) => self.mark_removed(si),
+            Err(e) if is(&e, libc::EINVAL) || is(&e, libc::ENXIO) || is(&e, libc::ENODEV) => {
+                self.mark_removed(si)
+            }
             Err(_) => {}
         }
     }
@@ -470,10 +482,18 @@ impl<S: Sys> DahdiBoard<S> {
                         }
                     }
                 }
-                abi::DAHDI_EVENT_ALARM | abi::DAHDI_EVENT_NOALARM => self.refresh_span(self.chans[i].span_idx),
-                abi::DAHDI_EVENT_BADFCS => self.events.push_back(BoardEvent::Hdlc { chan, error: HdlcError::BadFcs }),
-                abi::DAHDI_EVENT_ABORT => self.events.push_back(BoardEvent::Hdlc { chan, error: HdlcError::Abort }),
-                abi::DAHDI_EVENT_OVERRUN => self.events.push_back(BoardEvent::Hdlc { chan, error: HdlcError::Overrun }),
+                abi::DAHDI_EVENT_ALARM | abi::DAHDI_EVENT_NOALARM => {
+                    self.refresh_span(self.chans[i].span_idx)
+                }
+                abi::DAHDI_EVENT_BADFCS => {
+                    self.events.push_back(BoardEvent::Hdlc { chan, error: HdlcError::BadFcs })
+                }
+                abi::DAHDI_EVENT_ABORT => {
+                    self.events.push_back(BoardEvent::Hdlc { chan, error: HdlcError::Abort })
+                }
+                abi::DAHDI_EVENT_OVERRUN => {
+                    self.events.push_back(BoardEvent::Hdlc { chan, error: HdlcError::Overrun })
+                }
                 abi::DAHDI_EVENT_REMOVED => {
                     self.mark_removed(self.chans[i].span_idx);
                     return;
@@ -496,7 +516,9 @@ impl<S: Sys> DahdiBoard<S> {
             let Some(o) = self.chans[i].open.as_mut() else { return };
             if cas {
                 let bits = o.end.tx_cas();
-                if bits != o.last_tx_cas && ioctl_int(&self.sys, o.fd, abi::DAHDI_SETTXBITS, bits as i32).is_ok() {
+                if bits != o.last_tx_cas
+                    && ioctl_int(&self.sys, o.fd, abi::DAHDI_SETTXBITS, bits as i32).is_ok()
+                {
                     o.last_tx_cas = bits;
                 }
             }
@@ -601,7 +623,10 @@ impl<S: Sys> Board for DahdiBoard<S> {
         let i = self.chan_index(chan)?;
         let c = &self.chans[i];
         if self.spans[c.span_idx].removed {
-            return Err(BoardError::new(ErrorKind::NoDevice, format!("channel {chan}: its span was removed")));
+            return Err(BoardError::new(
+                ErrorKind::NoDevice,
+                format!("channel {chan}: its span was removed"),
+            ));
         }
         if c.open.is_some() {
             return Err(BoardError::new(ErrorKind::Busy, format!("channel {chan} is already open")));
@@ -613,29 +638,42 @@ impl<S: Sys> Board for DahdiBoard<S> {
             ));
         }
         let kind = c.info.kind;
-        let law = if self.spans[c.span_idx].info.config.kind == SpanKind::T1 { abi::DAHDI_LAW_MULAW } else { abi::DAHDI_LAW_ALAW };
+        let law = if self.spans[c.span_idx].info.config.kind == SpanKind::T1 {
+            abi::DAHDI_LAW_MULAW
+        } else {
+            abi::DAHDI_LAW_ALAW
+        };
         let sys = &self.sys;
-        let fd = sys.open(abi::DEV_CHANNEL).map_err(|e| os_error(&format!("opening {}", abi::DEV_CHANNEL), &e))?;
+        let fd =
+            sys.open(abi::DEV_CHANNEL).map_err(|e| os_error(&format!("opening {}", abi::DEV_CHANNEL), &e))?;
         let setup = || -> Result<(u8, u8), BoardError> {
             ioctl_int(sys, fd, abi::DAHDI_SPECIFY, chan.0 as i32).map_err(|e| {
                 if is(&e, libc::EINVAL) {
-                    BoardError::new(ErrorKind::NoDevice, format!("channel {chan}: no such channel in the kernel"))
+                    BoardError::new(
+                        ErrorKind::NoDevice,
+                        format!("channel {chan}: no such channel in the kernel"),
+                    )
                 } else {
                     os_error(&format!("channel {chan}"), &e)
                 }
             })?;
             let mut bi = [0u8; size_of::<abi::DahdiBufferinfo>()];
-            let (numbufs, bufsize) =
-                if kind == ChannelKind::Dchan { (32, 1024) } else { (self.cfg.numbufs as i32, self.cfg.tick_frames as i32) };
+            let (numbufs, bufsize) = if kind == ChannelKind::Dchan {
+                (32, 1024)
+            } else {
+                (self.cfg.numbufs as i32, self.cfg.tick_frames as i32)
+            };
             put_i32(&mut bi, offset_of!(abi::DahdiBufferinfo, txbufpolicy), abi::DAHDI_POLICY_IMMEDIATE);
             put_i32(&mut bi, offset_of!(abi::DahdiBufferinfo, rxbufpolicy), abi::DAHDI_POLICY_IMMEDIATE);
             put_i32(&mut bi, offset_of!(abi::DahdiBufferinfo, numbufs), numbufs);
             put_i32(&mut bi, offset_of!(abi::DahdiBufferinfo, bufsize), bufsize);
-            sys.ioctl(fd, abi::DAHDI_SET_BUFINFO, &mut bi).map_err(|e| os_error(&format!("DAHDI_SET_BUFINFO on channel {chan}"), &e))?;
+            sys.ioctl(fd, abi::DAHDI_SET_BUFINFO, &mut bi)
+                .map_err(|e| os_error(&format!("DAHDI_SET_BUFINFO on channel {chan}"), &e))?;
             if kind != ChannelKind::Dchan {
                 ioctl_int(sys, fd, abi::DAHDI_SET_BLOCKSIZE, bufsize)
                     .map_err(|e| os_error(&format!("DAHDI_SET_BLOCKSIZE on channel {chan}"), &e))?;
-                ioctl_int(sys, fd, abi::DAHDI_SETLAW, law).map_err(|e| os_error(&format!("DAHDI_SETLAW on channel {chan}"), &e))?;
+                ioctl_int(sys, fd, abi::DAHDI_SETLAW, law)
+                    .map_err(|e| os_error(&format!("DAHDI_SETLAW on channel {chan}"), &e))?;
                 if self.chans[i].sig == abi::DAHDI_SIG_CLEAR {
                     ioctl_int(sys, fd, abi::DAHDI_AUDIOMODE, self.cfg.audio_mode as i32)
                         .map_err(|e| os_error(&format!("DAHDI_AUDIOMODE on channel {chan}"), &e))?;
@@ -643,7 +681,8 @@ impl<S: Sys> Board for DahdiBoard<S> {
             }
             if kind == ChannelKind::Cas {
                 let mut p = [0u8; size_of::<DahdiParams>()];
-                sys.ioctl(fd, abi::DAHDI_GET_PARAMS, &mut p).map_err(|e| os_error(&format!("DAHDI_GET_PARAMS on channel {chan}"), &e))?;
+                sys.ioctl(fd, abi::DAHDI_GET_PARAMS, &mut p)
+                    .map_err(|e| os_error(&format!("DAHDI_GET_PARAMS on channel {chan}"), &e))?;
                 let rx = ioctl_int(sys, fd, abi::DAHDI_GETRXBITS, 0).unwrap_or(0);
                 let tx = get_i32(&p, offset_of!(DahdiParams, txbits));
                 return Ok(((tx & 0xF) as u8, (rx & 0xF) as u8));
@@ -669,7 +708,8 @@ impl<S: Sys> Board for DahdiBoard<S> {
         let (b, e) = channel_rings(rings);
         e.set_tx_cas(tx_cas);
         b.set_rx_cas(rx_cas);
-        self.chans[i].open = Some(OpenChan { fd, end: b, pending: Vec::new(), last_tx_cas: tx_cas, last_rx_cas: rx_cas });
+        self.chans[i].open =
+            Some(OpenChan { fd, end: b, pending: Vec::new(), last_tx_cas: tx_cas, last_rx_cas: rx_cas });
         self.open_list.push(i);
         Ok(e)
     }

@@ -17,6 +17,13 @@
 //! * HOOK on E&M channels (`EINVAL` on clear and CAS) with the 300 ms E&M receive delay;
 //! * spans with alarms (ALARM/NOALARM to every open channel of the span), counters, MAINT local
 //!   loopback, `/proc/dahdi/N` text with `Timing slips`, and surprise removal (REMOVED).
+//! * the configuration ioctls `dahdi_cfg` issues on ctl: SPANCONFIG (`ENXIO` for no such span,
+//!   `EINVAL` for lineconfig bits outside `linecompat`), CHANCONFIG (`EINVAL` outside `sigcap`,
+//!   for robbed-bit signalling on a CCS span and for `e&m` on an E1), ATTACH_ECHOCAN (known
+//!   module names or none), STARTUP/SHUTDOWN, GET_PARAMS with `RETURN_MASTER`, HDLC_RATE on
+//!   channel fds; DYNAMIC_CREATE/DESTROY are `ENOSYS` (no `dahdi_dynamic`);
+//! * SPANSTAT with `spantype`, `linecompat`, `lboname`, `fecount`, `irq`, and sysfs
+//!   `span-N/basechan`, as `dahdi_scan` reads them.
 //!
 //! Time advances only while the backend waits in `epoll_wait` (by its timeout, in 1 ms chunks of
 //! 8 frames), so tests are deterministic. Two spans can be wired back to back like the VM's `loc`
@@ -94,7 +101,8 @@ fn fake_hw() -> [String; 3] {
 impl FakeSpanSpec {
     /// An E1 PRI span: bearers on 1-15, 17-31, a `dchan` on 16 (CCS/HDB3/CRC4).
     pub fn e1_pri(name: &str) -> Self {
-        let sigs = (1..=31).map(|p| if p == 16 { (abi::DAHDI_SIG_HDLCFCS, 0) } else { (abi::DAHDI_SIG_CLEAR, 0) });
+        let sigs =
+            (1..=31).map(|p| if p == 16 { (abi::DAHDI_SIG_HDLCFCS, 0) } else { (abi::DAHDI_SIG_CLEAR, 0) });
         Self {
             name: name.into(),
             desc: format!("Fake E1 PRI span {name}"),
@@ -127,7 +135,12 @@ impl FakeSpanSpec {
     /// An E1 span as a board driver registers it, before `system.conf` is applied: every
     /// channel unconfigured, no line configuration.
     pub fn e1_unconfigured(name: &str) -> Self {
-        Self { desc: format!("Fake E1 span {name}"), lineconfig: 0, sigs: vec![(0, 0); 31], ..Self::e1_pri(name) }
+        Self {
+            desc: format!("Fake E1 span {name}"),
+            lineconfig: 0,
+            sigs: vec![(0, 0); 31],
+            ..Self::e1_pri(name)
+        }
     }
 
     /// A T1 span as a board driver registers it, before `system.conf` is applied.
@@ -372,7 +385,11 @@ impl FakeKernel {
         let kk = Self::new();
         for i in 0..n {
             let name = format!("FAKE/0/{}", i + 1);
-            kk.add_span(if (i / 2) % 2 == 0 { FakeSpanSpec::e1_pri(&name) } else { FakeSpanSpec::e1_cas(&name) });
+            kk.add_span(if (i / 2) % 2 == 0 {
+                FakeSpanSpec::e1_pri(&name)
+            } else {
+                FakeSpanSpec::e1_cas(&name)
+            });
         }
         for i in (0..n.saturating_sub(1)).step_by(2) {
             kk.wire(i as u16 + 1, i as u16 + 2);
@@ -737,7 +754,9 @@ impl Kernel {
         let c = &self.chans[i];
         let mut bits = c.rxsig & 0xF;
         if leak && (c.pos - 1) % 4 != 3 {
-            if let Some(nb) = self.chans.get(i + 1).filter(|nb| nb.span == c.span && nb.sig == abi::DAHDI_SIG_CAS) {
+            if let Some(nb) =
+                self.chans.get(i + 1).filter(|nb| nb.span == c.span && nb.sig == abi::DAHDI_SIG_CAS)
+            {
                 bits |= (nb.rxsig & 0xF) << 4;
             }
         }
@@ -776,11 +795,19 @@ impl Kernel {
         i(buf, offset_of!(DahdiSpaninfo, fascount), sp.counters[3]);
         i(buf, offset_of!(DahdiSpaninfo, fecount), sp.fecount);
         i(buf, offset_of!(DahdiSpaninfo, irq), sp.irq);
-        i(buf, offset_of!(DahdiSpaninfo, syncsrc), if sp.spec.kind == SpanKind::E1 { s as i32 + 1 } else { 0 });
+        i(
+            buf,
+            offset_of!(DahdiSpaninfo, syncsrc),
+            if sp.spec.kind == SpanKind::E1 { s as i32 + 1 } else { 0 },
+        );
         let configured = self.chans.iter().filter(|c| c.span == s && c.sig != 0).count() as i32;
         i(buf, offset_of!(DahdiSpaninfo, numchans), configured);
         i(buf, offset_of!(DahdiSpaninfo, totalchans), sp.spec.sigs.len() as i32);
-        i(buf, offset_of!(DahdiSpaninfo, totalspans), self.spans.iter().filter(|x| !x.removed).count() as i32);
+        i(
+            buf,
+            offset_of!(DahdiSpaninfo, totalspans),
+            self.spans.iter().filter(|x| !x.removed).count() as i32,
+        );
         i(buf, offset_of!(DahdiSpaninfo, lineconfig), sp.lineconfig);
         i(buf, offset_of!(DahdiSpaninfo, lbo), sp.lbo);
         put_str(buf, offset_of!(DahdiSpaninfo, lboname), 40, abi::LBO_NAMES[sp.lbo.clamp(0, 7) as usize]);
@@ -945,7 +972,9 @@ impl Kernel {
     /// The index of channel `no` (1-based), `EINVAL` if there is none.
     fn chan_no(&self, no: i32) -> io::Result<usize> {
         match usize::try_from(no) {
-            Ok(n) if n >= 1 && n <= self.chans.len() && !self.spans[self.chans[n - 1].span].removed => Ok(n - 1),
+            Ok(n) if n >= 1 && n <= self.chans.len() && !self.spans[self.chans[n - 1].span].removed => {
+                Ok(n - 1)
+            }
             _ => Err(err(libc::EINVAL)),
         }
     }
@@ -1056,7 +1085,11 @@ impl Kernel {
                 match int {
                     abi::DAHDI_ONHOOK => c.txhook_offhook = false,
                     abi::DAHDI_OFFHOOK => c.txhook_offhook = true,
-                    abi::DAHDI_WINK | abi::DAHDI_FLASH | abi::DAHDI_START | abi::DAHDI_RING | abi::DAHDI_RINGOFF => {}
+                    abi::DAHDI_WINK
+                    | abi::DAHDI_FLASH
+                    | abi::DAHDI_START
+                    | abi::DAHDI_RING
+                    | abi::DAHDI_RINGOFF => {}
                     _ => return Err(err(libc::EINVAL)),
                 }
             }

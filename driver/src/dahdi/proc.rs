@@ -73,7 +73,9 @@ impl ProcSpan {
                 "(MASTER)" => p.master = true,
                 "ClockSource" => p.clock_source = true,
                 w if ALARM_WORDS.contains(&w) => p.alarms.push(w.to_string()),
-                w if p.lineconfig.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '/') => {
+                w if p.lineconfig.is_empty()
+                    && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '/') =>
+                {
                     p.lineconfig = w.to_string()
                 }
                 _ => {}
@@ -130,7 +132,9 @@ mod tests {
 
     #[test]
     fn readme_example_alarms_and_garbage() {
-        let p = ProcSpan::parse("Span 6: B4/0/4 \"B4XXP (PCI) Card 0 Span 4\" RED\n\n   23 B4/0/4/1 YELLOW\n").unwrap();
+        let p =
+            ProcSpan::parse("Span 6: B4/0/4 \"B4XXP (PCI) Card 0 Span 4\" RED\n\n   23 B4/0/4/1 YELLOW\n")
+                .unwrap();
         assert_eq!(p.alarms, vec!["RED"]);
         assert_eq!(p.channels[0].channo, 23);
         assert!(ProcSpan::parse("").is_none());

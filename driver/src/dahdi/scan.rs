@@ -156,7 +156,8 @@ pub fn dahdi_scan(sys: &dyn Sys, ctl: RawFd, filter: &[u16], wait_one_second: &m
             ];
             let _ = writeln!(out, "coding_opts={}", names(linecompat, &coding));
             let _ = writeln!(out, "framing_opts={}", names(linecompat, &framing));
-            let first = |t: &[(i32, &'static str)]| t.iter().find(|(b, _)| lineconfig & b != 0).map(|(_, n)| *n);
+            let first =
+                |t: &[(i32, &'static str)]| t.iter().find(|(b, _)| lineconfig & b != 0).map(|(_, n)| *n);
             let _ = writeln!(out, "coding={}", first(&coding).unwrap_or(""));
             let fr = first(&framing[..3]).unwrap_or("CAS");
             let crc4 = if lineconfig & abi::DAHDI_CONFIG_CRC4 != 0 { "/CRC4" } else { "" };

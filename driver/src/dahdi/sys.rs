@@ -147,7 +147,10 @@ impl LinuxSys {
     ) -> io::Result<T> {
         use std::os::fd::AsRawFd;
         let g = self.epolls.lock().map_err(|_| io::Error::other("epoll table poisoned"))?;
-        let e = g.iter().find(|e| e.0.as_raw_fd() == ep).ok_or_else(|| io::Error::from_raw_os_error(libc::EBADF))?;
+        let e = g
+            .iter()
+            .find(|e| e.0.as_raw_fd() == ep)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EBADF))?;
         f(e).map_err(io::Error::from)
     }
 }
@@ -193,7 +196,10 @@ impl Sys for LinuxSys {
 
     fn ioctl(&self, fd: RawFd, request: u32, arg: &mut [u8]) -> io::Result<()> {
         if arg.len() < abi::ioc_size(request) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "ioctl argument shorter than its request size"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "ioctl argument shorter than its request size",
+            ));
         }
         // SAFETY: `arg` is an exclusively borrowed live buffer at least as long as the size encoded
         // in `request`, which is all a DAHDI fixed-size ioctl reads or writes.

@@ -74,8 +74,10 @@ pub fn audio_arrives_in_order<H: Harness>(h: &H) {
         .map(|c| c.no)
         .collect();
     assert_eq!(chans.len(), 60);
-    let mut ends: Vec<EngineEnd> =
-        chans.iter().map(|&c| b.open(c, RingConfig { audio: 8 * tick, ..RingConfig::default() }).unwrap()).collect();
+    let mut ends: Vec<EngineEnd> = chans
+        .iter()
+        .map(|&c| b.open(c, RingConfig { audio: 8 * tick, ..RingConfig::default() }).unwrap())
+        .collect();
     run(&mut b, 20);
     let mut sink = vec![0u8; 8 * tick];
     for e in ends.iter_mut() {
@@ -111,7 +113,12 @@ pub fn audio_arrives_in_order<H: Harness>(h: &H) {
         }
     }
     for i in 0..60 {
-        assert!(first[i].is_some_and(|t| t <= 2), "chan {}: stream started at tick {:?}", chans[i].0, first[i]);
+        assert!(
+            first[i].is_some_and(|t| t <= 2),
+            "chan {}: stream started at tick {:?}",
+            chans[i].0,
+            first[i]
+        );
         let in_flight = sent[peer(i)] - got[i];
         assert!(in_flight <= 3 * tick as u64, "chan {}: {in_flight} octets in flight", chans[i].0);
         let s = ends[i].stats.snapshot();
@@ -156,7 +163,9 @@ pub fn hdlc_frames_cross_with_fcs<H: Harness>(h: &H) {
     let mut b = h.make();
     let d: Vec<ChannelNo> = [1u16, 2]
         .iter()
-        .map(|&s| b.channels().into_iter().find(|c| c.kind == ChannelKind::Dchan && c.span == SpanNo(s)).unwrap().no)
+        .map(|&s| {
+            b.channels().into_iter().find(|c| c.kind == ChannelKind::Dchan && c.span == SpanNo(s)).unwrap().no
+        })
         .collect();
     let mut e1 = b.open(d[0], RingConfig::default()).unwrap();
     let mut e2 = b.open(d[1], RingConfig::default()).unwrap();
@@ -255,7 +264,10 @@ pub fn open_rules<H: Harness>(h: &H) {
     assert_eq!(b.spans().len(), 4);
     assert!(b.open(ChannelNo(1), RingConfig::default()).is_ok());
     assert_eq!(b.open(ChannelNo(1), RingConfig::default()).err().unwrap().kind, ErrorKind::Busy);
-    assert_eq!(b.open(ChannelNo(2 * 31 + 16), RingConfig::default()).err().unwrap().kind, ErrorKind::Unsupported);
+    assert_eq!(
+        b.open(ChannelNo(2 * 31 + 16), RingConfig::default()).err().unwrap().kind,
+        ErrorKind::Unsupported
+    );
     assert_eq!(b.open(ChannelNo(999), RingConfig::default()).err().unwrap().kind, ErrorKind::NoDevice);
     assert_eq!(b.span_status(SpanNo(9)).err().unwrap().kind, ErrorKind::NoDevice);
     b.close(ChannelNo(1)).unwrap();
