@@ -4,11 +4,13 @@
 //! other side. Calls are completed in both directions, with our stack as USER against libpri NET
 //! and as NETWORK against libpri CPE.
 //!
-//! Without libpri headers/library the tests print `SKIPPED: libpri-dev not installed` and pass.
+//! Without libpri headers/library the tests print `SKIPPED: libpri-dev not installed` and pass,
+//! unless `TRUNKLINE_REQUIRE_PEERS` is set (CI sets it), in which case they fail.
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -19,11 +21,26 @@ use trunkline_engine::signalling::pri::{
 };
 use trunkline_engine::signalling::Ms;
 
-/// Builds the harness; `None` when libpri is not installed.
+/// Builds the harness once per test binary (tests run in parallel: a second `cc` writing the same
+/// file while another test executes it gives ETXTBSY); `None` when libpri is not installed.
 fn build_harness() -> Option<PathBuf> {
+    static HARNESS: OnceLock<Option<PathBuf>> = OnceLock::new();
+    HARNESS.get_or_init(compile_harness).clone()
+}
+
+fn skipped(why: &str) -> Option<PathBuf> {
+    assert!(
+        std::env::var_os("TRUNKLINE_REQUIRE_PEERS").is_none(),
+        "TRUNKLINE_REQUIRE_PEERS is set but the libpri peer cannot be built: {why} \
+         (apt-get install libpri-dev build-essential)"
+    );
+    println!("SKIPPED: libpri-dev not installed ({why})");
+    None
+}
+
+fn compile_harness() -> Option<PathBuf> {
     if !Path::new("/usr/include/libpri.h").exists() {
-        println!("SKIPPED: libpri-dev not installed (no /usr/include/libpri.h)");
-        return None;
+        return skipped("no /usr/include/libpri.h");
     }
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pri_harness_{}", std::process::id()));
@@ -36,10 +53,7 @@ fn build_harness() -> Option<PathBuf> {
         .status();
     match status {
         Ok(s) if s.success() => Some(out),
-        other => {
-            println!("SKIPPED: libpri-dev not installed (cc failed: {other:?})");
-            None
-        }
+        other => skipped(&format!("cc failed: {other:?}")),
     }
 }
 

@@ -2,7 +2,6 @@
 //!
 //! [`build_detector`] is the one registry of detectors by name, shared with `trunkctl bench`.
 
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 use trunkline_dsp::dtmf::Dtmf;
@@ -147,18 +146,28 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<i32> {
         .iter()
         .map(|n| build_detector(n.trim(), a.country.as_deref()))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let wav = crate::wav::read(&a.file).with_context(|| format!("{}", a.file.display()))?;
-    let lines = analyze(&wav.samples, &mut dets);
+    let wav = crate::record::wav::read_wav(&a.file)?;
+    if wav.spec.sample_rate != 8000 {
+        anyhow::bail!(
+            "{}: {} Hz audio; telephony detectors need 8000 Hz (convert with `sox IN -r 8000 OUT`)",
+            a.file.display(),
+            wav.spec.sample_rate
+        );
+    }
+    // A two-channel call recording holds the far end (rx) on the left: analyse that side.
+    let samples = wav.channel(0);
+    let lines = analyze(&samples, &mut dets);
     if a.json {
         for l in &lines {
             println!("{}", serde_json::to_string(l)?);
         }
     } else {
         println!(
-            "{}: {:?}, {:.3} s, {} event(s)",
+            "{}: {}, {} channel(s), {:.3} s, {} event(s)",
             a.file.display(),
-            wav.format,
-            secs(wav.samples.len() as u64),
+            wav.spec.format.name(),
+            wav.spec.channels,
+            secs(samples.len() as u64),
             lines.len()
         );
         for l in &lines {

@@ -6,6 +6,7 @@ pub mod analyze;
 pub mod bench;
 pub mod bench_board;
 pub mod board;
+pub mod client;
 pub mod dahdi;
 
 /// Trunkline diagnostics and admin CLI.
@@ -30,6 +31,16 @@ pub enum Command {
     Dahdi(dahdi::DahdiArgs),
     /// Run tone/digit detectors over a WAV file and print their events.
     Analyze(analyze::AnalyzeArgs),
+    /// Status of the running daemon (calls, agents, spans in alarm).
+    Status(client::ClientArgs),
+    /// Calls up now on the running daemon.
+    Calls(client::ClientArgs),
+    /// Agents and their states on the running daemon.
+    Agents(client::ClientArgs),
+    /// Campaigns and their progress on the running daemon.
+    Campaigns(client::ClientArgs),
+    /// Call detail records from the running daemon.
+    Cdrs(client::CdrArgs),
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -51,6 +62,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Spans(a) => board::spans(&a),
         Command::Channels(a) => board::channels(&a),
         Command::Analyze(a) => analyze::run(&a),
+        Command::Status(a) => client::status(&a, &mut std::io::stdout().lock()),
+        Command::Calls(a) => client::calls(&a, &mut std::io::stdout().lock()),
+        Command::Agents(a) => client::agents(&a, &mut std::io::stdout().lock()),
+        Command::Campaigns(a) => client::campaigns(&a, &mut std::io::stdout().lock()),
+        Command::Cdrs(a) => client::cdrs(&a, &mut std::io::stdout().lock()),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
