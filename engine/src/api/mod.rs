@@ -103,7 +103,7 @@ pub struct ApiServer {
 impl ApiServer {
     /// Binds the listeners and starts serving `view`.
     pub fn start(cfg: ApiConfig, view: Arc<dyn EngineView>) -> Result<ApiServer, ApiError> {
-        if cfg.tcp.is_some() && !cfg.token.as_deref().is_some_and(|t| !t.is_empty()) {
+        if cfg.tcp.is_some() && cfg.token.as_deref().is_none_or(|t| t.is_empty()) {
             return Err(ApiError::TcpWithoutToken);
         }
         let shared = Arc::new(Shared {

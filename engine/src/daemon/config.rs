@@ -144,7 +144,7 @@ impl Config {
 
     fn validate(&self, name: &str) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: name.into(), message };
-        if self.api.tcp.is_some() && self.api.token.as_deref().map_or(true, str::is_empty) {
+        if self.api.tcp.is_some() && self.api.token.as_deref().is_none_or(str::is_empty) {
             return Err(invalid(
                 "[api] tcp is set but token is not: TCP clients must send `Authorization: Bearer <token>`"
                     .into(),
