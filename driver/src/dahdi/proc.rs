@@ -83,21 +83,23 @@ impl ProcSpan {
         }
         for l in lines {
             let t = l.trim();
+            // Counter lines; a channel line may contain ':' too ("(EC: NAME - ACTIVE)").
             if let Some((k, v)) = t.split_once(':') {
-                let v: u64 = match v.trim().parse() {
-                    Ok(v) => v,
-                    Err(_) => continue,
+                let field = match k {
+                    "BPV count" => Some(&mut p.bpv),
+                    "CRC4 error count" => Some(&mut p.crc4),
+                    "E-bit error count" => Some(&mut p.ebit),
+                    "FAS error count" => Some(&mut p.fas),
+                    "IRQ misses" => Some(&mut p.irq_misses),
+                    "Timing slips" => Some(&mut p.slips),
+                    _ => None,
                 };
-                match k {
-                    "BPV count" => p.bpv = v,
-                    "CRC4 error count" => p.crc4 = v,
-                    "E-bit error count" => p.ebit = v,
-                    "FAS error count" => p.fas = v,
-                    "IRQ misses" => p.irq_misses = v,
-                    "Timing slips" => p.slips = v,
-                    _ => {}
+                if let Some(f) = field {
+                    if let Ok(v) = v.trim().parse() {
+                        *f = v;
+                    }
+                    continue;
                 }
-                continue;
             }
             let mut it = t.splitn(2, char::is_whitespace);
             if let (Some(n), rest) = (it.next(), it.next()) {
