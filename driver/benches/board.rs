@@ -39,6 +39,39 @@ fn board_tick(c: &mut Criterion) {
     g.finish();
 }
 
+/// The DAHDI backend on the in-process fake kernel: one 20 ms tick with every bearer and CAS
+/// channel open (one fd each in the epoll set). Includes the fake kernel's own work, so it is an
+/// upper bound of the backend's per-tick cost, not a kernel measurement.
+fn dahdi_fake_tick(c: &mut Criterion) {
+    use trunkline_driver::dahdi::backend::{DahdiBoard, DahdiConfig};
+    use trunkline_driver::dahdi::fake::FakeKernel;
+    let mut g = c.benchmark_group("dahdi_fake");
+    for spans in [4usize, 32] {
+        let mut b = DahdiBoard::new(FakeKernel::e1_pairs(spans), DahdiConfig::default()).unwrap();
+        let mut ends: Vec<_> = b
+            .channels()
+            .into_iter()
+            .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
+            .map(|ch| b.open(ch.no, RingConfig { audio: 640, ..RingConfig::default() }).unwrap())
+            .collect();
+        g.throughput(Throughput::Elements(ends.len() as u64 * 160));
+        g.bench_function(format!("e1_{spans}spans_{}fds_tick20ms", ends.len()), |bench| {
+            let buf = [0x55u8; 160];
+            let mut sink = [0u8; 640];
+            bench.iter(|| {
+                for e in ends.iter_mut() {
+                    ringbuf::traits::Producer::push_slice(&mut e.tx, &buf);
+                }
+                b.tick().unwrap();
+                for e in ends.iter_mut() {
+                    ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
 fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("tdm");
     let src: Vec<u8> = (0..32 * 160).map(|i| i as u8).collect();
@@ -62,5 +95,5 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, board_tick, kernels);
+criterion_group!(benches, board_tick, dahdi_fake_tick, kernels);
 criterion_main!(benches);

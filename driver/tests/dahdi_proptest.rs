@@ -72,3 +72,34 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// `/proc/dahdi/N` text never makes the parser panic.
+    #[test]
+    fn proc_parser_never_panics(input in "(Span [0-9]{1,3}: )?[ -~\t\n\"]{0,400}") {
+        let _ = trunkline_driver::dahdi::proc::ProcSpan::parse(&input);
+    }
+
+    /// What the fake kernel prints for a span (in the kernel's format) parses back to its
+    /// counters, alarms and channels.
+    #[test]
+    fn proc_text_of_the_fake_kernel_parses_back(
+        bpv in 0i32..1_000_000, crc in 0i32..1000, slips in 0u64..10_000_000, red in any::<bool>(),
+    ) {
+        use trunkline_driver::dahdi::fake::FakeKernel;
+        use trunkline_driver::dahdi::sys::Sys;
+        let k = FakeKernel::e1_pairs(2);
+        k.add_counters(2, bpv, crc, 0, 0, slips);
+        if red {
+            k.set_alarms(2, trunkline_driver::dahdi::abi::DAHDI_ALARM_RED);
+        }
+        let p = trunkline_driver::dahdi::proc::ProcSpan::parse(&k.read_text("/proc/dahdi/2").unwrap()).unwrap();
+        prop_assert_eq!(p.spanno, 2);
+        prop_assert_eq!((p.bpv, p.crc4, p.slips), (bpv as u64, crc as u64, slips));
+        prop_assert_eq!(p.alarms.is_empty(), !red);
+        prop_assert_eq!(p.channels.len(), 31);
+        prop_assert_eq!(p.lineconfig.as_str(), "CCS/HDB3/CRC4");
+    }
+}

@@ -500,40 +500,6 @@ fn sig_of(c: &IoctlCall) -> c_int {
     c.arg.get(44..48).map_or(0, |b| c_int::from_le_bytes(arr4(b)))
 }
 
-/// The real kernel: `/dev/dahdi/*` opened read-write, ioctls through libc.
-#[derive(Debug, Default)]
-pub struct KernelDevices;
-
-/// An fd on a real DAHDI node.
-#[derive(Debug)]
-pub struct KernelFd(std::fs::File);
-
-impl DahdiFd for KernelFd {
-    #[allow(unsafe_code)]
-    fn ioctl(&mut self, request: u32, arg: &mut [u8]) -> io::Result<()> {
-        use std::os::fd::AsRawFd;
-        // Variable-length requests (LOADZONE) may pass more than the encoded size, never less.
-        if arg.len() < abi::ioc_size(request) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "ioctl argument shorter than its request size",
-            ));
-        }
-        // SAFETY: the fd is open for the lifetime of `self`; `arg` is a live, exclusively borrowed
-        // buffer at least as long as the size encoded in `request`, which is all the kernel reads
-        // or writes for DAHDI's fixed-size requests (and the header+payload for LOADZONE).
-        let r = unsafe { libc::ioctl(self.0.as_raw_fd(), request as libc::c_ulong, arg.as_mut_ptr()) };
-        if r < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl DahdiDevices for KernelDevices {
-    type Fd = KernelFd;
-    fn open(&mut self, path: &str) -> io::Result<KernelFd> {
-        std::fs::OpenOptions::new().read(true).write(true).open(path).map(KernelFd)
-    }
-}
+/// The real kernel: `/dev/dahdi/*` through [`super::sys::LinuxSys`] (the backend's one door
+/// to the operating system).
+pub type KernelDevices = super::sys::SysDevices<super::sys::LinuxSys>;

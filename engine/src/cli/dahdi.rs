@@ -48,7 +48,7 @@ pub fn run(a: &DahdiArgs) -> anyhow::Result<i32> {
         DahdiCommand::Cfg(c) => {
             let stdout = std::io::stdout();
             let stderr = std::io::stderr();
-            cfg(c, &mut stdout.lock(), &mut stderr.lock(), &mut plan::KernelDevices)
+            cfg(c, &mut stdout.lock(), &mut stderr.lock(), &mut plan::KernelDevices::default())
         }
     }
 }

@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print every span as DAHDI's `dahdi_scan` does.
-    Scan(board::BoardArgs),
+    Scan(board::ScanArgs),
     /// Table of spans: type, framing, alarms, counters.
     Spans(board::ListArgs),
     /// Table of channels: number, span/position, kind, name.
