@@ -12,7 +12,7 @@ use std::sync::Arc;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
-/// Counters of one channel, readable from any thread.
+/// Counters of one channel, readable from any thread. Only the board end writes them.
 #[derive(Debug, Default)]
 pub struct ChannelStats {
     /// Octets the board received from the line.
@@ -138,14 +138,21 @@ pub fn channel_rings(cfg: RingConfig) -> (BoardEnd, EngineEnd) {
     )
 }
 
+/// Adds to a counter that only the board end writes: a plain load and store (the engine end
+/// only reads), without a locked read-modify-write on every ring access.
+#[inline]
+fn bump(c: &AtomicU64, by: u64) {
+    c.store(c.load(Ordering::Relaxed).wrapping_add(by), Ordering::Relaxed);
+}
+
 impl BoardEnd {
     /// Delivers received octets; what does not fit is dropped and counted as overrun.
     #[inline]
     pub fn push_rx(&mut self, data: &[u8]) {
         let n = self.rx.push_slice(data);
-        self.stats.rx_octets.fetch_add(data.len() as u64, Ordering::Relaxed);
+        bump(&self.stats.rx_octets, data.len() as u64);
         if n < data.len() {
-            self.stats.rx_overruns.fetch_add((data.len() - n) as u64, Ordering::Relaxed);
+            bump(&self.stats.rx_overruns, (data.len() - n) as u64);
         }
     }
 
@@ -153,10 +160,10 @@ impl BoardEnd {
     #[inline]
     pub fn pull_tx(&mut self, out: &mut [u8]) {
         let n = self.tx.pop_slice(out);
-        self.stats.tx_octets.fetch_add(n as u64, Ordering::Relaxed);
+        bump(&self.stats.tx_octets, n as u64);
         if n < out.len() {
             out[n..].fill(self.idle);
-            self.stats.tx_underruns.fetch_add((out.len() - n) as u64, Ordering::Relaxed);
+            bump(&self.stats.tx_underruns, (out.len() - n) as u64);
         }
     }
 
@@ -184,7 +191,7 @@ impl BoardEnd {
     pub fn push_rx_frame(&mut self, frame: &[u8]) -> bool {
         let Some(p) = self.frames_rx.as_mut() else { return false };
         if frame.len() > MAX_FRAME || p.vacant_len() < frame.len() + 2 {
-            self.stats.frames_dropped.fetch_add(1, Ordering::Relaxed);
+            bump(&self.stats.frames_dropped, 1);
             return false;
         }
         p.push_slice(&(frame.len() as u16).to_le_bytes());
