@@ -289,6 +289,8 @@ impl SimSpan {
     /// CRC) to them.
     pub(crate) fn transmit(&mut self, n: usize, line: &mut Vec<u8>, sc: &mut Scratch) {
         let mut abcd: AbcdTable = [0x0F; 32];
+        // Only CAS lines carry the ABCD bits (E1 TS16 multiframe, T1 robbed bits).
+        let cas = self.signalling == SimSignalling::Cas;
         let rows = &mut sc.tx[..self.width * n];
         for i in 0..self.bearers.len() {
             let p = self.bearers[i];
@@ -297,7 +299,9 @@ impl SimSpan {
             match self.ends[p].as_mut() {
                 Some(end) => {
                     end.pull_tx(dst);
-                    abcd[p] = end.tx_cas();
+                    if cas {
+                        abcd[p] = end.tx_cas();
+                    }
                 }
                 None => {
                     dst.fill(self.idle);

@@ -145,6 +145,7 @@ const LANES_0_14: u128 = u128::MAX >> 8;
 /// XOR-folds the 256 octets of a submultiframe into the 15 position classes of [`Crc4Smf`]
 /// (class r = octets at positions ≡ r mod 15), seventeen 16-octet loads at a stride of 15.
 /// Lane r (r < 15) of the result holds class r; lane 15 holds octet 255 (class 0).
+#[cfg(not(target_arch = "x86_64"))]
 #[inline]
 fn fold_smf(smf: &[u8; 256]) -> u128 {
     let load = |at: usize| u128::from_le_bytes(smf[at..at + 16].try_into().expect("16 octets"));
@@ -153,6 +154,33 @@ fn fold_smf(smf: &[u8; 256]) -> u128 {
         acc ^= load(15 * k) & LANES_0_14;
     }
     acc
+}
+
+/// [`fold_smf`] in SSE2 registers (x86_64 baseline).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[inline]
+fn fold_smf(smf: &[u8; 256]) -> u128 {
+    use core::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_loadu_si128, _mm_set_epi64x, _mm_storeu_si128, _mm_xor_si128,
+    };
+    let mut out = [0u8; 16];
+    // SAFETY: SSE2 is part of the x86_64 baseline. The loads read smf[15k..15k+16] for k ≤ 16
+    // (the last one smf[240..256]) of a 256-octet array; the store writes the 16-octet `out`.
+    unsafe {
+        let p = smf.as_ptr();
+        let ld = |at: usize| _mm_loadu_si128(p.add(at) as *const __m128i);
+        let mask = _mm_set_epi64x((LANES_0_14 >> 64) as i64, LANES_0_14 as u64 as i64);
+        let mut a = ld(240);
+        let mut b = _mm_and_si128(ld(0), mask);
+        for k in (1..15).step_by(2) {
+            a = _mm_xor_si128(a, _mm_and_si128(ld(15 * k), mask));
+            b = _mm_xor_si128(b, _mm_and_si128(ld(15 * (k + 1)), mask));
+        }
+        a = _mm_xor_si128(a, _mm_and_si128(ld(225), mask));
+        _mm_storeu_si128(out.as_mut_ptr() as *mut __m128i, _mm_xor_si128(a, b));
+    }
+    u128::from_le_bytes(out)
 }
 
 /// Reduces a fold (lane 15 counted in class 0) to the CRC-4.

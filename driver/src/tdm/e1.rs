@@ -359,16 +359,21 @@ impl E1Rx {
         }
         let p0 = self.mf_pos.unwrap_or(0);
         self.bad_fas_run = 0;
-        for k in 0..4 {
-            let t = ts0(2 * k + 1);
-            self.rai_frame(t);
-            let si = t >> 7;
-            self.nfas_si = (self.nfas_si << 1) | si;
-            // Multiframe positions p0+1, +3, +5, +7: the MFAS check at 11 changes nothing once
-            // confirmed; 13 and 15 carry E-bits.
-            if p0 == 8 && k >= 2 && si == 0 {
-                self.counts.ebit += 1;
+        let (t1, t3, t5, t7) = (ts0(1), ts0(3), ts0(5), ts0(7));
+        // The A bits of the NFAS frames leave a saturated remote alarm state as it is when they
+        // all agree with it.
+        let steady = (self.rai_run == 3 && t1 & t3 & t5 & t7 & 0x20 != 0)
+            || (self.rai_run == -3 && (t1 | t3 | t5 | t7) & 0x20 == 0);
+        if !steady {
+            for t in [t1, t3, t5, t7] {
+                self.rai_frame(t);
             }
+        }
+        // Si of the NFAS frames at multiframe positions p0+1, +3, +5, +7: the MFAS check at 11
+        // changes nothing once confirmed; 13 and 15 carry E-bits.
+        self.nfas_si = (self.nfas_si << 4) | (t1 >> 7) << 3 | (t3 >> 7) << 2 | (t5 >> 7) << 1 | t7 >> 7;
+        if p0 == 8 {
+            self.counts.ebit += ((t5 >> 7) ^ 1) as u64 + ((t7 >> 7) ^ 1) as u64;
         }
         self.c_rx = (ts0(0) >> 7) << 3 | (ts0(2) >> 7) << 2 | (ts0(4) >> 7) << 1 | ts0(6) >> 7;
         self.crc_whole = true;
@@ -502,6 +507,10 @@ impl E1Rx {
     /// two consecutive 512-bit periods), over 64-octet windows from the start of `data`. A
     /// window of normal traffic is settled by one AND and one OR per half.
     fn watch_signal(&mut self, data: &[u8]) {
+        let settled = !self.defects.los && !self.defects.ais && self.ais_ok_windows >= 2;
+        if settled && all_windows_live(data) {
+            return; // nothing would change
+        }
         let mut windows = data.chunks_exact(64);
         for w in windows.by_ref() {
             let word = |i: usize| u64::from_le_bytes(w[8 * i..8 * i + 8].try_into().expect("8 octets"));
@@ -557,6 +566,66 @@ impl E1Rx {
             self.defects.ais = false;
         }
     }
+}
+
+/// True when every 64-octet window of `data` has a one bit in each 32-octet half and at least
+/// three zero bits, and a trailing 32-octet half has a one bit: a line that is neither LOS nor
+/// AIS anywhere. Branch-free over the windows (the usual case is that all are). A window
+/// passes the zero test when each of three disjoint groups of octet positions has, in the AND
+/// of its four 16-octet quarters, an octet that is not all ones: three distinct zeros (enough
+/// for any real traffic; the exact count decides otherwise).
+fn all_windows_live(data: &[u8]) -> bool {
+    let mut windows = data.chunks_exact(64);
+    let mut live = windows_live(&mut windows);
+    let rest = windows.remainder();
+    if rest.len() >= FRAME {
+        live &= rest[..FRAME].iter().any(|&o| o != 0);
+    }
+    live
+}
+
+/// The window test of [`all_windows_live`] with SSE2 (x86_64 baseline).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn windows_live(windows: &mut std::slice::ChunksExact<'_, u8>) -> bool {
+    use core::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_setzero_si128,
+    };
+    let mut live = true;
+    for w in windows {
+        let w: &[u8; 64] = w.try_into().expect("64 octets");
+        // SAFETY: SSE2 is part of the x86_64 baseline; the four unaligned loads read
+        // w[0..16], w[16..32], w[32..48] and w[48..64] of a 64-octet array.
+        let (h0, h1, ff) = unsafe {
+            let q = |i: usize| _mm_loadu_si128(w.as_ptr().add(16 * i) as *const __m128i);
+            let (a, b, c, d) = (q(0), q(1), q(2), q(3));
+            let zero = _mm_setzero_si128();
+            let h0 = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(a, b), zero));
+            let h1 = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(c, d), zero));
+            let and = _mm_and_si128(_mm_and_si128(a, b), _mm_and_si128(c, d));
+            let ff = _mm_movemask_epi8(_mm_cmpeq_epi8(and, _mm_set1_epi8(-1)));
+            (h0, h1, ff)
+        };
+        let not_ff = !ff;
+        let three = (not_ff & 0x001F != 0) & (not_ff & 0x03E0 != 0) & (not_ff & 0xFC00 != 0);
+        live &= (h0 != 0xFFFF) & (h1 != 0xFFFF) & three;
+    }
+    live
+}
+
+/// The window test of [`all_windows_live`], portable.
+#[cfg(not(target_arch = "x86_64"))]
+fn windows_live(windows: &mut std::slice::ChunksExact<'_, u8>) -> bool {
+    let mut live = true;
+    for w in windows {
+        let q = |i: usize| u128::from_le_bytes(w[16 * i..16 * i + 16].try_into().expect("16 octets"));
+        let (a, b, c, d) = (q(0), q(1), q(2), q(3));
+        let and = (a & b & c & d).to_le_bytes();
+        let not_ff = |r: std::ops::Range<usize>| and[r].iter().any(|&o| o != 0xFF);
+        live &= (a | b != 0) & (c | d != 0) & not_ff(0..5) & not_ff(5..10) & not_ff(10..16);
+    }
+    live
 }
 
 /// The frame at octet `byte`, bit `shift` of `src` (33 octets needed when `shift` > 0).
