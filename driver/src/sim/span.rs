@@ -293,6 +293,14 @@ impl SimSpan {
         let cas = self.signalling == SimSignalling::Cas;
         let rows = &mut sc.tx[..self.width * n];
         for i in 0..self.bearers.len() {
+            // Software pipeline over the channels' scattered rings: bookkeeping two channels
+            // ahead, octets one ahead.
+            if let Some(e) = self.bearers.get(i + 2).and_then(|&q| self.ends[q].as_ref()) {
+                e.prefetch_meta();
+            }
+            if let Some(e) = self.bearers.get(i + 1).and_then(|&q| self.ends[q].as_ref()) {
+                e.prefetch_tx(n);
+            }
             let p = self.bearers[i];
             let r = self.row(p);
             let dst = &mut rows[r * n..r * n + n];
@@ -476,7 +484,9 @@ impl SimSpan {
                         on_run(run);
                         if e1_cas {
                             let changes = &mut cas_changes;
-                            cas_rx.push_ts16_run(run, FRAME, 16, &mut |c| changes[c.timeslot as usize] = Some(c));
+                            cas_rx.push_ts16_run(run, FRAME, 16, &mut |c| {
+                                changes[c.timeslot as usize] = Some(c)
+                            });
                         }
                     });
                     if !rx.aligned() {
@@ -484,11 +494,9 @@ impl SimSpan {
                     }
                 }
                 Line::T1 { rx, .. } => {
-                    rx.push_line(
-                        input,
-                        &mut |frame| on_run(frame),
-                        &mut |c| cas_changes[c.timeslot as usize] = Some(c),
-                    );
+                    rx.push_line(input, &mut |frame| on_run(frame), &mut |c| {
+                        cas_changes[c.timeslot as usize] = Some(c)
+                    });
                 }
             }
             for c in cas_changes.iter().flatten() {
@@ -506,6 +514,12 @@ impl SimSpan {
         let rows = &mut sc.rx[..k * width];
         transpose(&deliver[..k * width], k, width, rows);
         for i in 0..self.bearers.len() {
+            if let Some(e) = self.bearers.get(i + 2).and_then(|&q| self.ends[q].as_ref()) {
+                e.prefetch_meta();
+            }
+            if let Some(e) = self.bearers.get(i + 1).and_then(|&q| self.ends[q].as_ref()) {
+                e.prefetch_rx(k);
+            }
             let p = self.bearers[i];
             let r = self.row(p);
             if let Some(end) = self.ends[p].as_mut() {

@@ -268,7 +268,10 @@ mod tests {
                 }
                 t += 1;
                 assert_eq!(la, lb, "round {round}");
-                assert_eq!((a.bits, a.cand, a.seen, a.pos, a.confirmed), (b.bits, b.cand, b.seen, b.pos, b.confirmed));
+                assert_eq!(
+                    (a.bits, a.cand, a.seen, a.pos, a.confirmed),
+                    (b.bits, b.cand, b.seen, b.pos, b.confirmed)
+                );
                 assert_eq!((a.bad_mfas, a.y_alarm), (b.bad_mfas, b.y_alarm));
                 if round % 50 == 49 {
                     a.lose_alignment();

@@ -181,11 +181,8 @@ pub fn transpose(src: &[u8], rows: usize, cols: usize, dst: &mut [u8]) {
     let (r16, c16) = if cfg!(target_arch = "x86_64") { (rows & !15, cols & !15) } else { (0, 0) };
     #[cfg(target_arch = "x86_64")]
     {
-        let c32 = if r16 > 0 && cols >= 32 && std::arch::is_x86_feature_detected!("avx2") {
-            cols & !31
-        } else {
-            0
-        };
+        let c32 =
+            if r16 > 0 && cols >= 32 && std::arch::is_x86_feature_detected!("avx2") { cols & !31 } else { 0 };
         if c32 > 0 {
             #[allow(unsafe_code)]
             // SAFETY: AVX2 was detected just above; r16 and c32 are multiples of 16 and 32 not
