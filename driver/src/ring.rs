@@ -198,23 +198,6 @@ impl BoardEnd {
         prefetch(Arc::as_ptr(&self.stats) as *const u8, std::mem::size_of::<ChannelStats>());
     }
 
-    /// Hints the CPU to fetch the next `n` octets to transmit (no effect on the outcome).
-    #[inline]
-    pub fn prefetch_tx(&self, n: usize) {
-        let (a, b) = self.tx.as_slices();
-        prefetch(a.as_ptr(), a.len().min(n));
-        prefetch(b.as_ptr(), b.len().min(n.saturating_sub(a.len())));
-    }
-
-    /// Hints the CPU to fetch the room for the next `n` received octets (no effect on the
-    /// outcome).
-    #[inline]
-    pub fn prefetch_rx(&self, n: usize) {
-        let (a, b) = self.rx.vacant_slices();
-        prefetch(a.as_ptr() as *const u8, a.len().min(n));
-        prefetch(b.as_ptr() as *const u8, b.len().min(n.saturating_sub(a.len())));
-    }
-
     /// Fills `out` with octets to transmit, or idle, without counting underruns (for channels
     /// nobody has opened).
     #[inline]

@@ -293,13 +293,10 @@ impl SimSpan {
         let cas = self.signalling == SimSignalling::Cas;
         let rows = &mut sc.tx[..self.width * n];
         for i in 0..self.bearers.len() {
-            // Software pipeline over the channels' scattered rings: bookkeeping two channels
-            // ahead, octets one ahead.
+            // The channels' ring bookkeeping is scattered in memory: ask for it two channels
+            // ahead so its cache misses overlap instead of stalling each ring access.
             if let Some(e) = self.bearers.get(i + 2).and_then(|&q| self.ends[q].as_ref()) {
                 e.prefetch_meta();
-            }
-            if let Some(e) = self.bearers.get(i + 1).and_then(|&q| self.ends[q].as_ref()) {
-                e.prefetch_tx(n);
             }
             let p = self.bearers[i];
             let r = self.row(p);
@@ -516,9 +513,6 @@ impl SimSpan {
         for i in 0..self.bearers.len() {
             if let Some(e) = self.bearers.get(i + 2).and_then(|&q| self.ends[q].as_ref()) {
                 e.prefetch_meta();
-            }
-            if let Some(e) = self.bearers.get(i + 1).and_then(|&q| self.ends[q].as_ref()) {
-                e.prefetch_rx(k);
             }
             let p = self.bearers[i];
             let r = self.row(p);

@@ -248,7 +248,6 @@ mod tests {
             let (mut a, mut b) = (CasRx::new(debounce), CasRx::new(debounce));
             let (mut la, mut lb) = (Vec::new(), Vec::new());
             let mut abcd = [0x0D; 32];
-            let mut t = 0usize;
             for round in 0..400 {
                 if round % 9 == 0 {
                     abcd[rng.gen_range(1..32)] = rng.gen_range(0..16);
@@ -262,11 +261,10 @@ mod tests {
                         run[32 * f + 16] ^= 1 << rng.gen_range(0..8);
                     }
                 }
-                a.push_ts16_run(&run, 32, 16, &mut |c| la.push((t, c)));
+                a.push_ts16_run(&run, 32, 16, &mut |c| la.push((round, c)));
                 for f in 0..frames {
-                    b.push_ts16(run[32 * f + 16], &mut |c| lb.push((t, c)));
+                    b.push_ts16(run[32 * f + 16], &mut |c| lb.push((round, c)));
                 }
-                t += 1;
                 assert_eq!(la, lb, "round {round}");
                 assert_eq!(
                     (a.bits, a.cand, a.seen, a.pos, a.confirmed),
