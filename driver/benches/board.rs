@@ -1,12 +1,13 @@
-//! Criterion benchmarks of the simulated board's hot paths: one tick of a cross-connected E1
-//! pair (full path), the frame transposes, and the CRC-4 fold.
+//! Criterion benchmarks of the simulated board's hot paths: one tick of cross-connected E1 pairs
+//! (full path; 4 spans, and the 128 spans of `trunkctl bench board`), the frame transposes, and
+//! the CRC-4 folds.
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use trunkline_driver::board::Board;
 use trunkline_driver::ring::RingConfig;
 use trunkline_driver::sim::{SimBoard, SimConfig};
-use trunkline_driver::tdm::crc::Crc4Smf;
+use trunkline_driver::tdm::crc::{crc4_smf, Crc4Smf};
 use trunkline_driver::tdm::transpose::transpose;
 use trunkline_driver::ChannelKind;
 
@@ -72,6 +73,43 @@ fn dahdi_fake_tick(c: &mut Criterion) {
     g.finish();
 }
 
+/// The `trunkctl bench board --spans 128` setup: 128 E1 spans (half CAS, half PRI) in
+/// cross-connected pairs, every bearer open with audio in both directions, 20 ms ticks.
+/// Throughput is in span-frames (128 × 160 per tick); 20× real time is 20.48 M span-frames/s.
+fn board_128_spans(c: &mut Criterion) {
+    let n = 160;
+    let mut cfg = SimConfig::e1_pairs(128);
+    cfg.tick_frames = n;
+    let mut b = SimBoard::new(cfg).unwrap();
+    let mut ends: Vec<_> = b
+        .channels()
+        .into_iter()
+        .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
+        .map(|ch| b.open(ch.no, RingConfig { audio: 4 * n, ..RingConfig::default() }).unwrap())
+        .collect();
+    b.run_ticks(20).unwrap();
+    let buf = vec![0x55u8; n];
+    let mut sink = vec![0u8; 4 * n];
+    for e in ends.iter_mut() {
+        ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
+    }
+    let mut g = c.benchmark_group("board");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(128 * n as u64));
+    g.bench_function("e1_128spans_tick20ms", |bench| {
+        bench.iter(|| {
+            for e in ends.iter_mut() {
+                ringbuf::traits::Producer::push_slice(&mut e.tx, &buf);
+            }
+            b.tick().unwrap();
+            for e in ends.iter_mut() {
+                ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
+            }
+        })
+    });
+    g.finish();
+}
+
 fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("tdm");
     let src: Vec<u8> = (0..32 * 160).map(|i| i as u8).collect();
@@ -92,8 +130,12 @@ fn kernels(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    let smf: Vec<u8> = (0..256).map(|i| (i * 7) as u8).collect();
+    let smf: &[u8; 256] = smf[..].try_into().unwrap();
+    g.throughput(Throughput::Elements(8));
+    g.bench_function("crc4_smf_whole", |b| b.iter(|| crc4_smf(std::hint::black_box(smf), true)));
     g.finish();
 }
 
-criterion_group!(benches, board_tick, dahdi_fake_tick, kernels);
+criterion_group!(benches, board_tick, board_128_spans, dahdi_fake_tick, kernels);
 criterion_main!(benches);

@@ -32,6 +32,14 @@ pub struct BoardBench {
     pub x_realtime_board: f64,
     /// Real-time factor including the ring producers and consumers.
     pub x_realtime_total: f64,
+    /// Seconds of the board's ticks spent on a CPU: their wall time less the time the thread
+    /// waited, runnable, for a CPU (Linux schedstat); `None` where the kernel does not say. On a
+    /// loaded machine this is the figure that shows what one core does.
+    pub board_oncpu_s: Option<f64>,
+    /// Real-time factor of the board path from its on-CPU time.
+    pub x_realtime_board_oncpu: Option<f64>,
+    /// One-minute load average when the run started (Linux), to judge the wall-clock figures.
+    pub load_avg_1m: Option<f64>,
     /// Octets sent into tx rings / received from rx rings after the links aligned.
     pub octets_sent: u64,
     /// Octets received.
@@ -100,6 +108,9 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize, idle: bool) -> anyhow::Re
     let mut fbuf = [0u8; MAX_FRAME];
     let frame = [0x02u8, 0x01, 0x00, 0x08, 0x01, 0x01, 0x05, 0x04, 0x03, 0x80, 0x90, 0xA3, 0x18, 0x01, 0x81];
     let mut board_time = 0.0f64;
+    let load_avg_1m = load_average();
+    // Time spent waiting for a CPU inside the ticks, while the kernel reports it.
+    let mut waited: Option<u64> = Some(0);
     let t_all = Instant::now();
     for t in 0..ticks {
         for (i, (_, e)) in audio.iter_mut().enumerate() {
@@ -117,9 +128,15 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize, idle: bool) -> anyhow::Re
                 frames_sent += d.send_frame(&frame) as u64;
             }
         }
+        let w0 = thread_wait_ns();
         let t0 = Instant::now();
         board.tick()?;
         board_time += t0.elapsed().as_secs_f64();
+        let w1 = thread_wait_ns();
+        waited = match (waited, w0, w1) {
+            (Some(w), Some(a), Some(b)) => Some(w + b.saturating_sub(a)),
+            _ => None,
+        };
         while board.poll_event().is_some() {}
         for (i, (_, e)) in audio.iter_mut().enumerate() {
             let got = e.rx.pop_slice(&mut scratch);
@@ -151,6 +168,7 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize, idle: bool) -> anyhow::Re
         .sum::<u64>()
         - base_faults;
     let virtual_s = (ticks * n) as f64 / 8000.0;
+    let board_oncpu_s = waited.map(|w| (board_time - w as f64 * 1e-9).max(1e-9));
     Ok(BoardBench {
         spans,
         timeslots: audio.len(),
@@ -161,6 +179,9 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize, idle: bool) -> anyhow::Re
         total_wall_s: total,
         x_realtime_board: virtual_s / board_time,
         x_realtime_total: virtual_s / total,
+        board_oncpu_s,
+        x_realtime_board_oncpu: board_oncpu_s.map(|s| virtual_s / s),
+        load_avg_1m,
         octets_sent: sent,
         octets_received: received,
         octets_wrong: wrong,
@@ -168,4 +189,20 @@ pub fn run(spans: usize, seconds: f64, tick_ms: usize, idle: bool) -> anyhow::Re
         frames_sent,
         frames_received,
     })
+}
+
+/// Nanoseconds this thread has spent runnable but waiting for a CPU, from Linux's
+/// `/proc/thread-self/schedstat` (second field); `None` elsewhere or without schedstats.
+fn thread_wait_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let mut f = s.split_whitespace();
+    let run: u64 = f.next()?.parse().ok()?;
+    let wait: u64 = f.next()?.parse().ok()?;
+    // A kernel without schedstats prints zeros.
+    (run > 0).then_some(wait)
+}
+
+/// The one-minute load average (Linux `/proc/loadavg`).
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
 }

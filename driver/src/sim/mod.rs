@@ -17,7 +17,7 @@ use crate::channel::ChannelInfo;
 use crate::ids::{ChannelNo, SpanNo};
 use crate::ring::{EngineEnd, RingConfig};
 use crate::span::{SpanConfig, SpanInfo, SpanStatus};
-use span::SimSpan;
+use span::{Scratch, SimSpan};
 
 /// What a simulated span's TS16 (E1) carries, i.e. which signalling runs on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -143,6 +143,8 @@ pub struct SimBoard {
     spans: Vec<SimSpan>,
     /// Line content each span transmitted this tick.
     lines: Vec<Vec<u8>>,
+    /// Working buffers shared by the spans' ticks.
+    scratch: Scratch,
     events: VecDeque<BoardEvent>,
     events_dropped: u64,
     started: bool,
@@ -210,11 +212,13 @@ impl SimBoard {
             }
             groups.push(g);
         }
+        let scratch = Scratch::new(cfg.tick_frames);
         Ok(Self {
             name: format!("sim{}", cfg.board),
             cfg,
             spans,
             lines,
+            scratch,
             events: VecDeque::with_capacity(EVENT_QUEUE),
             events_dropped: 0,
             started: false,
@@ -342,7 +346,7 @@ impl Board for SimBoard {
         for g in 0..self.groups.len() {
             let group = &self.groups[g];
             for &i in group {
-                self.spans[i].transmit(n, &mut self.lines[i]);
+                self.spans[i].transmit(n, &mut self.lines[i], &mut self.scratch);
             }
             // A span in remote loopback sends back what it receives instead.
             for &i in group {
@@ -369,7 +373,7 @@ impl Board for SimBoard {
                     Some(j) => &self.lines[j],
                     None => &[],
                 };
-                self.spans[i].receive(input, n, &mut sink);
+                self.spans[i].receive(input, n, &mut sink, &mut self.scratch);
             }
         }
         self.frames += n as u64;

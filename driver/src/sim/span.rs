@@ -18,6 +18,25 @@ use crate::tdm::transpose::transpose;
 /// Most frames one tick can deliver beyond the tick itself (alignment and slips).
 const SLACK: usize = 4;
 
+/// Working buffers of one span's tick, shared by all spans of a board (they are ticked one
+/// after the other), so they stay in cache instead of one set per span.
+pub(crate) struct Scratch {
+    /// Channel-major octets to transmit (one row of `n` per timeslot).
+    tx: Vec<u8>,
+    /// Channel-major received octets (one row per timeslot).
+    rx: Vec<u8>,
+    /// Frames delivered by the receiver this tick (frame-major), before deinterleaving.
+    deliver: Vec<u8>,
+}
+
+impl Scratch {
+    /// Buffers for ticks of `tick_frames` frames.
+    pub(crate) fn new(tick_frames: usize) -> Self {
+        let cap = (tick_frames + SLACK) * FRAME;
+        Self { tx: vec![0; cap], rx: vec![0; cap], deliver: vec![0; cap] }
+    }
+}
+
 /// The framer and receiver of one line type.
 enum Line {
     E1 { tx: E1Tx, rx: E1Rx, cas_tx: CasTx, cas_rx: CasRx },
@@ -39,10 +58,7 @@ pub(crate) struct SimSpan {
     ends: Vec<Option<BoardEnd>>,
     /// Positions carrying bearer octets.
     bearers: Vec<usize>,
-    tx_scratch: Vec<u8>,
-    rx_scratch: Vec<u8>,
-    /// Frames delivered by the receiver this tick (frame-major), before deinterleaving.
-    deliver: Vec<u8>,
+    /// Most frames one tick delivers (the tick plus slack for alignment and slips).
     rx_cap: usize,
     rx_in: Vec<u8>,
     line: Line,
@@ -142,9 +158,6 @@ impl SimSpan {
             dchan,
             ends: (0..32).map(|_| None).collect(),
             bearers,
-            tx_scratch: vec![0; width * n],
-            rx_scratch: vec![0; width * rx_cap],
-            deliver: vec![0; width * rx_cap],
             rx_cap,
             rx_in: Vec::with_capacity(n * FRAME + 64),
             line,
@@ -245,12 +258,12 @@ impl SimSpan {
     }
 
     /// Fills the D-channel's row with HDLC octets, looking for a queued frame at the start of
-    /// the tick and whenever one finishes (not on every idle octet).
-    fn hdlc_row(&mut self, d: usize, n: usize) {
-        let r = self.row(d);
-        let row = &mut self.tx_scratch[r * n..r * n + n];
+    /// the tick and whenever one finishes (not on every idle octet); idle flags are filled in
+    /// bulk.
+    fn hdlc_row(&mut self, d: usize, row: &mut [u8]) {
         let mut poll = true;
-        for o in row.iter_mut() {
+        let mut i = 0;
+        while i < row.len() {
             if poll && self.hdlc_tx.is_idle() {
                 poll = false;
                 if let Some(end) = self.ends[d].as_mut() {
@@ -259,25 +272,41 @@ impl SimSpan {
                     }
                 }
             }
-            let busy = !self.hdlc_tx.is_idle();
-            *o = self.hdlc_tx.next_octet();
-            poll |= busy && self.hdlc_tx.is_idle();
+            if self.hdlc_tx.is_idle() {
+                // Nothing more to send before the next tick.
+                i += self.hdlc_tx.fill_idle(&mut row[i..]);
+                continue;
+            }
+            row[i] = self.hdlc_tx.next_octet();
+            i += 1;
+            poll = self.hdlc_tx.is_idle();
         }
     }
 
     /// Builds one tick of line content from the channels' tx rings into `line`: each channel's
-    /// octets are gathered channel-major, signalling is generated, then one transpose
-    /// interleaves them into frames and the framer adds its framing (and CRC) to each.
-    pub(crate) fn transmit(&mut self, n: usize, line: &mut Vec<u8>) {
+    /// octets are gathered channel-major (one ring read per channel), signalling is generated,
+    /// then one transpose interleaves them into frames and the framer adds its framing (and
+    /// CRC) to them.
+    pub(crate) fn transmit(&mut self, n: usize, line: &mut Vec<u8>, sc: &mut Scratch) {
         let mut abcd: AbcdTable = [0x0F; 32];
+        // Only CAS lines carry the ABCD bits (E1 TS16 multiframe, T1 robbed bits).
+        let cas = self.signalling == SimSignalling::Cas;
+        let rows = &mut sc.tx[..self.width * n];
         for i in 0..self.bearers.len() {
+            // The channels' ring bookkeeping is scattered in memory: ask for it two channels
+            // ahead so its cache misses overlap instead of stalling each ring access.
+            if let Some(e) = self.bearers.get(i + 2).and_then(|&q| self.ends[q].as_ref()) {
+                e.prefetch_meta();
+            }
             let p = self.bearers[i];
             let r = self.row(p);
-            let dst = &mut self.tx_scratch[r * n..r * n + n];
+            let dst = &mut rows[r * n..r * n + n];
             match self.ends[p].as_mut() {
                 Some(end) => {
                     end.pull_tx(dst);
-                    abcd[p] = end.tx_cas();
+                    if cas {
+                        abcd[p] = end.tx_cas();
+                    }
                 }
                 None => {
                     dst.fill(self.idle);
@@ -286,32 +315,31 @@ impl SimSpan {
             }
         }
         if let Some(d) = self.dchan {
-            self.hdlc_row(d, n);
+            let r = self.row(d);
+            self.hdlc_row(d, &mut rows[r * n..r * n + n]);
         }
         let lof = self.defects().lof;
         let rai = self.faults.rai || self.status.alarms.contains(Alarms::RED) || lof;
         match &mut self.line {
             Line::E1 { tx, cas_tx, .. } => {
                 if self.kinds[16] == ChannelKind::Reserved {
-                    for o in self.tx_scratch[16 * n..17 * n].iter_mut() {
-                        *o = cas_tx.next_ts16(&abcd);
-                    }
+                    cas_tx.fill_ts16(&abcd, &mut rows[16 * n..17 * n]);
                 }
                 tx.rai = rai;
                 if line.len() != n * FRAME {
                     line.resize(n * FRAME, 0);
                 }
-                transpose(&self.tx_scratch, FRAME, n, line);
-                for f in line.chunks_exact_mut(FRAME) {
-                    tx.finish_frame(f.try_into().expect("one frame"));
-                }
+                // Row 0 (TS0) carries whatever the scratch held: the framer overwrites it.
+                transpose(rows, FRAME, n, line);
+                tx.finish_frames(line);
             }
             Line::T1 { tx, out, .. } => {
                 tx.rai = rai;
                 let mut t1abcd = [0u8; T1_CHANNELS];
                 t1abcd.copy_from_slice(&abcd[1..=T1_CHANNELS]);
-                transpose(&self.tx_scratch[..T1_CHANNELS * n], T1_CHANNELS, n, &mut self.deliver);
-                for f in self.deliver[..T1_CHANNELS * n].chunks_exact(T1_CHANNELS) {
+                let frames = &mut sc.deliver[..T1_CHANNELS * n];
+                transpose(rows, T1_CHANNELS, n, frames);
+                for f in frames.chunks_exact(T1_CHANNELS) {
                     tx.build_frame(f.try_into().expect("one frame"), &t1abcd, out);
                 }
                 line.clear();
@@ -372,7 +400,7 @@ impl SimSpan {
     }
 
     /// Receives one tick of line content (empty = no signal).
-    pub(crate) fn receive(&mut self, input: &[u8], n: usize, events: &mut EventSink<'_>) {
+    pub(crate) fn receive(&mut self, input: &[u8], n: usize, events: &mut EventSink<'_>, sc: &mut Scratch) {
         let faulted = self.apply_faults(input, n);
         // Take the fault buffer out so the receiver can borrow the rest of the span.
         let rx_in = std::mem::take(&mut self.rx_in);
@@ -386,62 +414,76 @@ impl SimSpan {
         let mut slips = 0u64;
         let slip_step = (faults.slip_ppm * 1000.0).round() as i64;
         const ONE_FRAME: i64 = 1_000_000_000;
+        // Offset of the D-channel's octet in a received frame.
         let dchan = self.dchan;
+        let d_off = dchan.map(|d| self.row(d));
         let e1_cas = self.kinds[16] == ChannelKind::Reserved && self.info.config.kind == SpanKind::E1;
+        let cap = self.rx_cap;
+        let deliver = &mut sc.deliver[..width * cap];
         {
-            let Self { line, deliver, rx_cap, hdlc_rx, ends, slip_acc, info, .. } = self;
-            let cap = *rx_cap;
+            let Self { line, hdlc_rx, ends, slip_acc, info, .. } = self;
             let basechan = info.basechan;
-            // What every received frame goes through: the elastic store (slips), delivery, and
-            // the D-channel's HDLC receiver.
-            let mut on_frame = |frame: &[u8], dchan_octet: Option<u8>| {
-                let mut copies = 1;
-                if slip_step != 0 {
-                    *slip_acc += slip_step;
-                    if *slip_acc >= ONE_FRAME {
-                        *slip_acc -= ONE_FRAME;
-                        copies = 0;
-                        slips += 1;
-                    } else if *slip_acc <= -ONE_FRAME {
-                        *slip_acc += ONE_FRAME;
-                        copies = 2;
-                        slips += 1;
-                    }
-                }
-                for _ in 0..copies {
-                    if k < cap {
-                        deliver[k * width..(k + 1) * width].copy_from_slice(frame);
-                        k += 1;
-                    }
-                }
-                if let (Some(d), Some(o)) = (dchan, dchan_octet) {
-                    let o = if faults.dchan_loss { 0xFF } else { o };
-                    let chan = ChannelNo(basechan + d as u32 - 1);
-                    hdlc_rx.push_octet(o, &mut |e| {
-                        let err = match e {
-                            HdlcRxEvent::Frame(f) => {
-                                if let Some(end) = ends[d].as_mut() {
-                                    end.push_rx_frame(f);
-                                }
-                                return;
-                            }
-                            HdlcRxEvent::BadFcs => HdlcError::BadFcs,
-                            HdlcRxEvent::Abort => HdlcError::Abort,
-                            HdlcRxEvent::Overrun => HdlcError::Overrun,
-                        };
-                        if ends[d].is_some() {
-                            events.push(BoardEvent::Hdlc { chan, error: err });
+            // What every run of received frames goes through: the elastic store (slips),
+            // delivery, and the D-channel's HDLC receiver.
+            let mut on_run = |run: &[u8]| {
+                if slip_step == 0 {
+                    let m = (run.len() / width).min(cap - k);
+                    deliver[k * width..(k + m) * width].copy_from_slice(&run[..m * width]);
+                    k += m;
+                } else {
+                    for frame in run.chunks_exact(width) {
+                        let mut copies = 1;
+                        *slip_acc += slip_step;
+                        if *slip_acc >= ONE_FRAME {
+                            *slip_acc -= ONE_FRAME;
+                            copies = 0;
+                            slips += 1;
+                        } else if *slip_acc <= -ONE_FRAME {
+                            *slip_acc += ONE_FRAME;
+                            copies = 2;
+                            slips += 1;
                         }
-                    });
+                        for _ in 0..copies {
+                            if k < cap {
+                                deliver[k * width..(k + 1) * width].copy_from_slice(frame);
+                                k += 1;
+                            }
+                        }
+                    }
+                }
+                if let (Some(d), Some(off)) = (dchan, d_off) {
+                    let chan = ChannelNo(basechan + d as u32 - 1);
+                    for frame in run.chunks_exact(width) {
+                        let o = if faults.dchan_loss { 0xFF } else { frame[off] };
+                        hdlc_rx.push_octet(o, &mut |e| {
+                            let err = match e {
+                                HdlcRxEvent::Frame(f) => {
+                                    if let Some(end) = ends[d].as_mut() {
+                                        end.push_rx_frame(f);
+                                    }
+                                    return;
+                                }
+                                HdlcRxEvent::BadFcs => HdlcError::BadFcs,
+                                HdlcRxEvent::Abort => HdlcError::Abort,
+                                HdlcRxEvent::Overrun => HdlcError::Overrun,
+                            };
+                            if ends[d].is_some() {
+                                events.push(BoardEvent::Hdlc { chan, error: err });
+                            }
+                        });
+                    }
                 }
             };
             let mut cas_changes: [Option<CasChange>; 32] = [None; 32];
             match line {
                 Line::E1 { rx, cas_rx, .. } => {
-                    rx.push_line(input, &mut |frame| {
-                        on_frame(frame, dchan.map(|d| frame[d]));
+                    rx.push_line_runs(input, &mut |run| {
+                        on_run(run);
                         if e1_cas {
-                            cas_rx.push_ts16(frame[16], &mut |c| cas_changes[c.timeslot as usize] = Some(c));
+                            let changes = &mut cas_changes;
+                            cas_rx.push_ts16_run(run, FRAME, 16, &mut |c| {
+                                changes[c.timeslot as usize] = Some(c)
+                            });
                         }
                     });
                     if !rx.aligned() {
@@ -449,11 +491,9 @@ impl SimSpan {
                     }
                 }
                 Line::T1 { rx, .. } => {
-                    rx.push_line(
-                        input,
-                        &mut |frame| on_frame(frame, dchan.map(|d| frame[d - 1])),
-                        &mut |c| cas_changes[c.timeslot as usize] = Some(c),
-                    );
+                    rx.push_line(input, &mut |frame| on_run(frame), &mut |c| {
+                        cas_changes[c.timeslot as usize] = Some(c)
+                    });
                 }
             }
             for c in cas_changes.iter().flatten() {
@@ -466,13 +506,18 @@ impl SimSpan {
             }
         }
         self.rx_in = rx_in;
-        // Deinterleave: frames (k × width) to channel rows (width × k).
-        transpose(&self.deliver[..k * width], k, width, &mut self.rx_scratch);
+        // Deinterleave: frames (k × width) to channel rows (width × k), one ring write per
+        // channel.
+        let rows = &mut sc.rx[..k * width];
+        transpose(&deliver[..k * width], k, width, rows);
         for i in 0..self.bearers.len() {
+            if let Some(e) = self.bearers.get(i + 2).and_then(|&q| self.ends[q].as_ref()) {
+                e.prefetch_meta();
+            }
             let p = self.bearers[i];
             let r = self.row(p);
             if let Some(end) = self.ends[p].as_mut() {
-                end.push_rx(&self.rx_scratch[r * k..r * k + k]);
+                end.push_rx(&rows[r * k..r * k + k]);
             }
         }
         let counters = &mut self.status.counters;

@@ -27,6 +27,23 @@ impl CasTx {
     }
 }
 
+impl CasTx {
+    /// Fills `out` with the TS16 octets of the next `out.len()` frames, as [`CasTx::next_ts16`]
+    /// on each in turn would: one multiframe is built, then repeated from the current phase.
+    pub fn fill_ts16(&mut self, abcd: &AbcdTable, out: &mut [u8]) {
+        let mut mf = [0u8; 16];
+        let start = self.frame;
+        self.frame = 0;
+        for o in mf.iter_mut() {
+            *o = self.next_ts16(abcd);
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = mf[(start as usize + i) & 15];
+        }
+        self.frame = ((start as usize + out.len()) & 15) as u8;
+    }
+}
+
 /// A received change of (debounced) ABCD bits on one timeslot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CasChange {
@@ -120,6 +137,37 @@ impl CasRx {
         self.update(p + 16, o & 0x0F, on_change);
     }
 
+    /// Feeds the TS16 octets of a run of frames (`stride` octets each, TS16 at `offset`), as
+    /// [`CasRx::push_ts16`] on each in turn would. A whole multiframe that only repeats the
+    /// bits already reported is taken at once.
+    pub fn push_ts16_run(
+        &mut self,
+        run: &[u8],
+        stride: usize,
+        offset: usize,
+        on_change: &mut impl FnMut(CasChange),
+    ) {
+        let frames = run.len() / stride;
+        let mut f = 0;
+        while f < frames {
+            if self.confirmed && self.pos == Some(0) && frames - f >= 16 {
+                let o = |p: usize| run[(f + p) * stride + offset];
+                let same = (1..16).all(|p| o(p) == (self.bits[p] << 4 | self.bits[p + 16]));
+                if o(0) & 0xF0 == 0 && same {
+                    // MFAS good, and every nibble equals its reported bits: no candidate survives.
+                    self.bad_mfas = 0;
+                    self.y_alarm = o(0) & 0x04 != 0;
+                    self.cand = self.bits;
+                    self.seen = [0; 32];
+                    f += 16;
+                    continue;
+                }
+            }
+            self.push_ts16(run[f * stride + offset], on_change);
+            f += 1;
+        }
+    }
+
     #[inline]
     fn update(&mut self, ts: usize, v: u8, on_change: &mut impl FnMut(CasChange)) {
         if v == self.bits[ts] {
@@ -174,6 +222,62 @@ mod tests {
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].1, CasChange { timeslot: 5, abcd: 0x05 });
         assert!(log[0].0 - 64 < 16, "seen after {} frames", log[0].0 - 64);
+    }
+
+    #[test]
+    fn fill_equals_octet_by_octet() {
+        let (mut a, mut b) = (CasTx::default(), CasTx::default());
+        let mut abcd = [0x0D; 32];
+        for len in [1usize, 7, 16, 33, 160, 5] {
+            abcd[len % 32] = len as u8 & 0x0F;
+            a.y_alarm = len == 33;
+            b.y_alarm = a.y_alarm;
+            let mut out = vec![0u8; len];
+            a.fill_ts16(&abcd, &mut out);
+            let want: Vec<u8> = (0..len).map(|_| b.next_ts16(&abcd)).collect();
+            assert_eq!(out, want, "len {len}");
+        }
+    }
+
+    #[test]
+    fn runs_of_frames_equal_octet_by_octet() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for debounce in [0, 4] {
+            let mut tx = CasTx::default();
+            let (mut a, mut b) = (CasRx::new(debounce), CasRx::new(debounce));
+            let (mut la, mut lb) = (Vec::new(), Vec::new());
+            let mut abcd = [0x0D; 32];
+            for round in 0..400 {
+                if round % 9 == 0 {
+                    abcd[rng.gen_range(1..32)] = rng.gen_range(0..16);
+                }
+                let frames = rng.gen_range(1..70);
+                // Frames of 32 octets with TS16 filled; sometimes a corrupted TS16 octet.
+                let mut run = vec![0u8; frames * 32];
+                for f in 0..frames {
+                    run[32 * f + 16] = tx.next_ts16(&abcd);
+                    if rng.gen_range(0..300) == 0 {
+                        run[32 * f + 16] ^= 1 << rng.gen_range(0..8);
+                    }
+                }
+                a.push_ts16_run(&run, 32, 16, &mut |c| la.push((round, c)));
+                for f in 0..frames {
+                    b.push_ts16(run[32 * f + 16], &mut |c| lb.push((round, c)));
+                }
+                assert_eq!(la, lb, "round {round}");
+                assert_eq!(
+                    (a.bits, a.cand, a.seen, a.pos, a.confirmed),
+                    (b.bits, b.cand, b.seen, b.pos, b.confirmed)
+                );
+                assert_eq!((a.bad_mfas, a.y_alarm), (b.bad_mfas, b.y_alarm));
+                if round % 50 == 49 {
+                    a.lose_alignment();
+                    b.lose_alignment();
+                }
+            }
+            assert!(!la.is_empty());
+        }
     }
 
     #[test]

@@ -139,6 +139,75 @@ impl Crc4Smf {
     }
 }
 
+/// Lane 15 of a 16-octet load at a multiple of 15 is the next load's lane 0: mask it off.
+const LANES_0_14: u128 = u128::MAX >> 8;
+
+/// XOR-folds the 256 octets of a submultiframe into the 15 position classes of [`Crc4Smf`]
+/// (class r = octets at positions ≡ r mod 15), seventeen 16-octet loads at a stride of 15.
+/// Lane r (r < 15) of the result holds class r; lane 15 holds octet 255 (class 0).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn fold_smf(smf: &[u8; 256]) -> u128 {
+    let load = |at: usize| u128::from_le_bytes(smf[at..at + 16].try_into().expect("16 octets"));
+    let mut acc = load(240);
+    for k in 0..16 {
+        acc ^= load(15 * k) & LANES_0_14;
+    }
+    acc
+}
+
+/// [`fold_smf`] in SSE2 registers (x86_64 baseline).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[inline]
+fn fold_smf(smf: &[u8; 256]) -> u128 {
+    use core::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_loadu_si128, _mm_set_epi64x, _mm_storeu_si128, _mm_xor_si128,
+    };
+    let mut out = [0u8; 16];
+    // SAFETY: SSE2 is part of the x86_64 baseline. The loads read smf[15k..15k+16] for k ≤ 16
+    // (the last one smf[240..256]) of a 256-octet array; the store writes the 16-octet `out`.
+    unsafe {
+        let p = smf.as_ptr();
+        let ld = |at: usize| _mm_loadu_si128(p.add(at) as *const __m128i);
+        let mask = _mm_set_epi64x((LANES_0_14 >> 64) as i64, LANES_0_14 as u64 as i64);
+        let mut a = ld(240);
+        let mut b = _mm_and_si128(ld(0), mask);
+        for k in (1..15).step_by(2) {
+            a = _mm_xor_si128(a, _mm_and_si128(ld(15 * k), mask));
+            b = _mm_xor_si128(b, _mm_and_si128(ld(15 * (k + 1)), mask));
+        }
+        a = _mm_xor_si128(a, _mm_and_si128(ld(225), mask));
+        _mm_storeu_si128(out.as_mut_ptr() as *mut __m128i, _mm_xor_si128(a, b));
+    }
+    u128::from_le_bytes(out)
+}
+
+/// Reduces a fold (lane 15 counted in class 0) to the CRC-4.
+#[inline]
+fn reduce_fold(acc: u128) -> u8 {
+    let b = acc.to_le_bytes();
+    let mut c = CRC4_CLASS[0][(b[0] ^ b[15]) as usize];
+    for r in 1..15 {
+        c ^= CRC4_CLASS[r][b[r] as usize];
+    }
+    c
+}
+
+/// CRC-4 of a whole submultiframe (8 frames of 32 octets, contiguous) in one pass. With
+/// `mask_c` the MSB of TS0 in frames 0, 2, 4 and 6 (the C bits) counts as 0, as G.704 computes
+/// it at the receiver.
+#[inline]
+pub fn crc4_smf(smf: &[u8; 256], mask_c: bool) -> u8 {
+    let mut acc = fold_smf(smf);
+    if mask_c {
+        // TS0 of frame f sits at position 32f, class 2f mod 15: frames 0, 2, 4, 6 → 0, 4, 8, 12.
+        let c = |f: usize| ((smf[32 * f] & 0x80) as u128) << (8 * ((2 * f) % 15));
+        acc ^= c(0) ^ c(2) ^ c(4) ^ c(6);
+    }
+    reduce_fold(acc)
+}
+
 /// Bit-serial CRC-4 over a submultiframe, the obvious way (reference for tests).
 pub fn crc4_reference(octets: &[u8]) -> u8 {
     let mut reg: u32 = 0;
@@ -245,6 +314,31 @@ mod tests {
                 c.add_frame(&fr);
             }
             assert_eq!(c.finish(), crc4_reference(&smf));
+        }
+    }
+
+    #[test]
+    fn whole_smf_crc4_equals_bit_serial_with_and_without_c_bits() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..300 {
+            let mut smf = [0u8; 256];
+            rng.fill(&mut smf[..]);
+            assert_eq!(crc4_smf(&smf, false), crc4_reference(&smf));
+            let mut masked = smf;
+            for f in [0, 2, 4, 6] {
+                masked[32 * f] &= 0x7F;
+            }
+            assert_eq!(crc4_smf(&smf, true), crc4_reference(&masked));
+            let mut c = Crc4Smf::default();
+            for f in 0..8 {
+                let fr: &[u8; 32] = smf[32 * f..32 * f + 32].try_into().unwrap();
+                if f % 2 == 0 {
+                    c.add_frame_c_masked(fr);
+                } else {
+                    c.add_frame(fr);
+                }
+            }
+            assert_eq!(c.finish(), crc4_smf(&smf, true));
         }
     }
 

@@ -2,7 +2,7 @@
 //! alignment word and E-bits, the remote alarm (A bit); and the receiver that finds frame and
 //! multiframe alignment at any bit offset, checks CRC-4, counts errors and detects LOS and AIS.
 
-use super::crc::Crc4Smf;
+use super::crc::{crc4_smf, Crc4Smf};
 
 /// Octets per E1 frame.
 pub const FRAME: usize = 32;
@@ -73,6 +73,51 @@ impl E1Tx {
         }
         self.frame = (f + 1) & 15;
     }
+
+    /// Writes TS0 of every frame in `line` (whole frames, TS1..TS31 already filled), as
+    /// [`E1Tx::finish_frame`] on each in turn would. A submultiframe that starts on its
+    /// boundary and lies wholly in `line` gets its CRC-4 in one pass over its 256 octets.
+    pub fn finish_frames(&mut self, line: &mut [u8]) {
+        assert!(line.len() % FRAME == 0, "whole frames");
+        let mut rest = line;
+        while !rest.is_empty() {
+            if self.crc4 && self.frame & 7 == 0 && rest.len() >= 8 * FRAME {
+                let (smf, tail) = rest.split_at_mut(8 * FRAME);
+                self.finish_smf(smf.try_into().expect("256 octets"));
+                rest = tail;
+            } else {
+                let (f, tail) = rest.split_at_mut(FRAME);
+                self.finish_frame(f.try_into().expect("one frame"));
+                rest = tail;
+            }
+        }
+    }
+
+    /// TS0 of the 8 frames of a submultiframe (starting at frame 0 or 8 of the multiframe, CRC-4
+    /// on), its CRC computed once the TS0 octets are in place with the C bits still 0.
+    fn finish_smf(&mut self, smf: &mut [u8; 8 * FRAME]) {
+        let f0 = self.frame;
+        let nfas_tail = 0x40 | ((self.rai as u8) << 5) | 0x1F;
+        for i in (1..8).step_by(2) {
+            let f = f0 + i as u8;
+            let si = if f <= 11 {
+                MFAS_BITS[(f as usize - 1) / 2]
+            } else if self.pending_e > 0 {
+                self.pending_e -= 1;
+                0
+            } else {
+                1
+            };
+            smf[i * FRAME - FRAME] = FAS;
+            smf[i * FRAME] = (si << 7) | nfas_tail;
+        }
+        let crc = crc4_smf(smf, false);
+        for k in 0..4 {
+            smf[2 * k * FRAME] |= ((self.c_bits >> (3 - k)) & 1) << 7;
+        }
+        self.c_bits = crc;
+        self.frame = (f0 + 8) & 15;
+    }
 }
 
 /// Instantaneous defects seen by the receiver (alarm integration is done by the caller).
@@ -133,6 +178,9 @@ pub struct E1Rx {
     pub defects: E1Defects,
     ais_low_windows: u8,
     ais_ok_windows: u8,
+    /// Check whole submultiframes at once when possible (off only to test against the
+    /// frame-by-frame path).
+    whole_smfs: bool,
 }
 
 impl E1Rx {
@@ -159,6 +207,7 @@ impl E1Rx {
             defects: E1Defects { lof: true, lmfa: crc4, ..E1Defects::default() },
             ais_low_windows: 0,
             ais_ok_windows: 0,
+            whole_smfs: true,
         }
     }
 
@@ -169,62 +218,96 @@ impl E1Rx {
 
     /// Feeds line octets; `on_frame` gets every aligned frame (TS0..TS31) in order.
     pub fn push_line(&mut self, data: &[u8], on_frame: &mut impl FnMut(&[u8; FRAME])) {
+        self.push_line_runs(data, &mut |run| {
+            for f in run.chunks_exact(FRAME) {
+                on_frame(f.try_into().expect("one frame"));
+            }
+        });
+    }
+
+    /// Feeds line octets; `on_run` gets every aligned frame (TS0..TS31) in order, as runs of
+    /// whole frames (a multiple of [`FRAME`] octets). Where the alignment falls on an octet
+    /// boundary the runs are slices of the line itself, checked in place.
+    pub fn push_line_runs(&mut self, data: &[u8], on_run: &mut impl FnMut(&[u8])) {
         self.watch_signal(data);
-        self.buf.extend_from_slice(data);
+        if self.buf.is_empty() {
+            // Nothing left over: work on the line itself and keep only its unused tail.
+            let used = self.consume(data, on_run);
+            self.buf.extend_from_slice(&data[used..]);
+        } else {
+            self.buf.extend_from_slice(data);
+            let buf = std::mem::take(&mut self.buf);
+            let used = self.consume(&buf, on_run);
+            self.buf = buf;
+            self.buf.drain(..used);
+        }
+    }
+
+    /// Runs the receiver over `src` from `bitpos`. Returns how many leading octets are no longer
+    /// needed; `bitpos` is left relative to what follows them.
+    fn consume(&mut self, src: &[u8], on_run: &mut impl FnMut(&[u8])) -> usize {
         loop {
-            if !self.aligned && !self.search() {
+            if !self.aligned && !self.search(src) {
                 break;
             }
             let byte = self.bitpos / 8;
-            let need = if self.bitpos % 8 == 0 { FRAME } else { FRAME + 1 };
-            if byte + need > self.buf.len() {
+            let shift = (self.bitpos % 8) as u32;
+            if shift != 0 {
+                if byte + FRAME + 1 > src.len() {
+                    break;
+                }
+                let frame = extract(src, byte, shift);
+                self.bitpos += FRAME * 8;
+                if self.check_ts0(&frame) {
+                    on_run(&frame);
+                }
+                continue;
+            }
+            // Octet-aligned: check whole frames in place and hand them on as one run.
+            let whole = (src.len() - byte) / FRAME;
+            if whole == 0 {
                 break;
             }
-            let frame = self.extract(byte, (self.bitpos % 8) as u32);
-            self.bitpos += FRAME * 8;
-            if self.check_ts0(&frame) {
-                on_frame(&frame);
+            let run = &src[byte..byte + whole * FRAME];
+            let mut done = 0;
+            let mut lost = false;
+            while done < whole {
+                if done + 8 <= whole && self.smf_ready() {
+                    let smf = run[done * FRAME..(done + 8) * FRAME].try_into().expect("8 frames");
+                    if self.check_smf(smf) {
+                        done += 8;
+                        continue;
+                    }
+                }
+                let f = run[done * FRAME..(done + 1) * FRAME].try_into().expect("one frame");
+                self.bitpos = (byte + (done + 1) * FRAME) * 8;
+                if !self.check_ts0(f) {
+                    lost = true; // bitpos now points one bit past this frame's start
+                    break;
+                }
+                done += 1;
+            }
+            if done > 0 {
+                on_run(&run[..done * FRAME]);
+            }
+            if !lost {
+                self.bitpos = (byte + done * FRAME) * 8;
+                break;
             }
         }
-        // Keep only what is still needed.
-        let keep_from = (self.bitpos / 8).min(self.buf.len());
-        self.buf.drain(..keep_from);
-        self.bitpos -= keep_from * 8;
-    }
-
-    #[inline]
-    fn extract(&self, byte: usize, shift: u32) -> [u8; FRAME] {
-        let mut f = [0u8; FRAME];
-        if shift == 0 {
-            f.copy_from_slice(&self.buf[byte..byte + FRAME]);
-        } else {
-            let src = &self.buf[byte..byte + FRAME + 1];
-            for i in 0..FRAME {
-                f[i] = (src[i] << shift) | (src[i + 1] >> (8 - shift));
-            }
-        }
-        f
-    }
-
-    #[inline]
-    fn octet_at_bit(&self, bit: usize) -> u8 {
-        let b = bit / 8;
-        let s = (bit % 8) as u32;
-        if s == 0 {
-            self.buf[b]
-        } else {
-            (self.buf[b] << s) | (self.buf[b + 1] >> (8 - s))
-        }
+        let used = (self.bitpos / 8).min(src.len());
+        self.bitpos -= used * 8;
+        used
     }
 
     /// G.706 §4.1.2 search: FAS, then bit 2 = 1 in the next frame, then FAS again.
-    fn search(&mut self) -> bool {
+    fn search(&mut self, src: &[u8]) -> bool {
         let need = 2 * FRAME * 8 + 16;
-        while self.bitpos + need <= self.buf.len() * 8 {
+        while self.bitpos + need <= src.len() * 8 {
             let p = self.bitpos;
-            if self.octet_at_bit(p) & 0x7F == FAS
-                && self.octet_at_bit(p + 256) & 0x40 != 0
-                && self.octet_at_bit(p + 512) & 0x7F == FAS
+            if octet_at_bit(src, p) & 0x7F == FAS
+                && octet_at_bit(src, p + 256) & 0x40 != 0
+                && octet_at_bit(src, p + 512) & 0x7F == FAS
             {
                 self.aligned = true;
                 self.expect_fas = true;
@@ -252,6 +335,65 @@ impl E1Rx {
         self.bitpos = self.bitpos.saturating_sub(FRAME * 8 - 1);
     }
 
+    /// The next 8 frames are a whole CRC-4 submultiframe in multiframe alignment, starting with
+    /// a FAS frame: [`E1Rx::check_smf`] may take them at once.
+    #[inline]
+    fn smf_ready(&self) -> bool {
+        self.whole_smfs
+            && self.crc4
+            && self.mf_confirmed
+            && self.expect_fas
+            && matches!(self.mf_pos, Some(0) | Some(8))
+    }
+
+    /// Checks the TS0 octets of a whole submultiframe (when [`E1Rx::smf_ready`]) with the
+    /// same outcome as [`E1Rx::check_ts0`] on each of its frames in turn, its CRC-4 computed in
+    /// one pass. Does nothing and returns false if one of its FAS words is errored (the frames
+    /// then go one by one, which counts the error and may lose alignment).
+    fn check_smf(&mut self, smf: &[u8; 8 * FRAME]) -> bool {
+        let ts0 = |f: usize| smf[f * FRAME];
+        if (ts0(0) & ts0(2) & ts0(4) & ts0(6) & 0x7F) != FAS
+            || (ts0(0) | ts0(2) | ts0(4) | ts0(6)) & 0x7F != FAS
+        {
+            return false;
+        }
+        let p0 = self.mf_pos.unwrap_or(0);
+        self.bad_fas_run = 0;
+        let (t1, t3, t5, t7) = (ts0(1), ts0(3), ts0(5), ts0(7));
+        // The A bits of the NFAS frames leave a saturated remote alarm state as it is when they
+        // all agree with it.
+        let steady = (self.rai_run == 3 && t1 & t3 & t5 & t7 & 0x20 != 0)
+            || (self.rai_run == -3 && (t1 | t3 | t5 | t7) & 0x20 == 0);
+        if !steady {
+            for t in [t1, t3, t5, t7] {
+                self.rai_frame(t);
+            }
+        }
+        // Si of the NFAS frames at multiframe positions p0+1, +3, +5, +7: the MFAS check at 11
+        // changes nothing once confirmed; 13 and 15 carry E-bits.
+        self.nfas_si = (self.nfas_si << 4) | (t1 >> 7) << 3 | (t3 >> 7) << 2 | (t5 >> 7) << 1 | t7 >> 7;
+        if p0 == 8 {
+            self.counts.ebit += ((t5 >> 7) ^ 1) as u64 + ((t7 >> 7) ^ 1) as u64;
+        }
+        self.c_rx = (ts0(0) >> 7) << 3 | (ts0(2) >> 7) << 2 | (ts0(4) >> 7) << 1 | ts0(6) >> 7;
+        self.crc_whole = true;
+        self.smf_end(crc4_smf(smf, true));
+        self.mf_pos = Some((p0 + 8) & 15);
+        true
+    }
+
+    /// The remote alarm bit of an NFAS frame, integrated over three frames.
+    #[inline]
+    fn rai_frame(&mut self, ts0: u8) {
+        let rai = ts0 & 0x20 != 0;
+        self.rai_run = if rai { (self.rai_run.max(0) + 1).min(3) } else { (self.rai_run.min(0) - 1).max(-3) };
+        if self.rai_run >= 3 {
+            self.defects.rai = true;
+        } else if self.rai_run <= -3 {
+            self.defects.rai = false;
+        }
+    }
+
     /// Checks TS0 of an aligned frame; false if alignment was lost with this frame.
     #[inline]
     fn check_ts0(&mut self, frame: &[u8; FRAME]) -> bool {
@@ -269,14 +411,7 @@ impl E1Rx {
                 }
             }
         } else {
-            let rai = ts0 & 0x20 != 0;
-            self.rai_run =
-                if rai { (self.rai_run.max(0) + 1).min(3) } else { (self.rai_run.min(0) - 1).max(-3) };
-            if self.rai_run >= 3 {
-                self.defects.rai = true;
-            } else if self.rai_run <= -3 {
-                self.defects.rai = false;
-            }
+            self.rai_frame(ts0);
         }
         if self.crc4 {
             self.crc4_frame(frame);
@@ -338,79 +473,184 @@ impl E1Rx {
             }
         }
         if pos == 7 || pos == 15 {
-            // C bits received in this SMF check the previous SMF's CRC.
-            if let Some(prev) = self.crc_prev {
-                let bad = prev != self.c_rx;
-                if bad {
-                    self.counts.crc += 1;
-                    self.new_errored_smfs += 1;
-                }
-                let (n, e) = &mut self.crc_err_window;
-                *n += 1;
-                *e += bad as u16;
-                if *n >= 1000 {
-                    // G.706 §4.3.2: ≥ 915 errored of 1000 means false multiframe alignment.
-                    if *e >= 915 {
-                        self.mf_pos = None;
-                        self.mf_confirmed = false;
-                        self.defects.lmfa = true;
-                        self.crc_prev = None;
-                    }
-                    self.crc_err_window = (0, 0);
-                }
-            }
-            self.crc_prev = if self.mf_confirmed && self.crc_whole { Some(self.crc.finish()) } else { None };
+            self.smf_end(self.crc.finish());
         }
     }
 
+    /// End of a submultiframe whose CRC-4 is `crc`: the C bits received in it check the
+    /// previous one's CRC.
+    fn smf_end(&mut self, crc: u8) {
+        if let Some(prev) = self.crc_prev {
+            let bad = prev != self.c_rx;
+            if bad {
+                self.counts.crc += 1;
+                self.new_errored_smfs += 1;
+            }
+            let (n, e) = &mut self.crc_err_window;
+            *n += 1;
+            *e += bad as u16;
+            if *n >= 1000 {
+                // G.706 §4.3.2: ≥ 915 errored of 1000 means false multiframe alignment.
+                if *e >= 915 {
+                    self.mf_pos = None;
+                    self.mf_confirmed = false;
+                    self.defects.lmfa = true;
+                    self.crc_prev = None;
+                }
+                self.crc_err_window = (0, 0);
+            }
+        }
+        self.crc_prev = if self.mf_confirmed && self.crc_whole { Some(crc) } else { None };
+    }
+
     /// LOS (G.775: no ones over a frame's worth of bits) and AIS (fewer than 3 zeros in each of
-    /// two consecutive 512-bit periods). Normal traffic leaves both after one word test per
-    /// 512-bit window.
+    /// two consecutive 512-bit periods), over 64-octet windows from the start of `data`. A
+    /// window of normal traffic is settled by one AND and one OR per half.
     fn watch_signal(&mut self, data: &[u8]) {
-        for chunk in data.chunks(64) {
-            let words = chunk.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().expect("8 octets")));
-            // LOS per frame: a frame's worth of octets with no one bit.
-            for half in chunk.chunks(FRAME) {
-                if half.len() == FRAME {
-                    let any = half.chunks_exact(8).any(|w| w != [0u8; 8]);
-                    if !any {
+        let settled = !self.defects.los && !self.defects.ais && self.ais_ok_windows >= 2;
+        if settled && all_windows_live(data) {
+            return; // nothing would change
+        }
+        let mut windows = data.chunks_exact(64);
+        for w in windows.by_ref() {
+            let word = |i: usize| u64::from_le_bytes(w[8 * i..8 * i + 8].try_into().expect("8 octets"));
+            let (w0, w1, w2, w3) = (word(0), word(1), word(2), word(3));
+            let (w4, w5, w6, w7) = (word(4), word(5), word(6), word(7));
+            // LOS per frame's worth (32 octets): no one bit.
+            for half in [w0 | w1 | w2 | w3, w4 | w5 | w6 | w7] {
+                if half == 0 {
+                    self.defects.los = true;
+                }
+            }
+            if self.defects.los {
+                for h in 0..2 {
+                    let ones: u32 = w[32 * h..32 * h + 32].iter().map(|b| b.count_ones()).sum();
+                    if ones >= 32 {
+                        self.defects.los = false;
+                    } else if ones == 0 {
                         self.defects.los = true;
-                    } else if self.defects.los {
-                        let ones: u32 = half.iter().map(|b| b.count_ones()).sum();
-                        if ones >= 32 {
-                            self.defects.los = false;
-                        }
                     }
                 }
             }
-            if chunk.len() < 64 {
-                continue;
-            }
-            // AIS: count zeros only while the window could still have fewer than three.
-            let mut zeros = 0u32;
-            for w in words {
-                let mut z = !w;
-                while z != 0 && zeros < 3 {
-                    z &= z - 1;
-                    zeros += 1;
-                }
-                if zeros >= 3 {
-                    break;
-                }
-            }
-            if zeros < 3 {
-                self.ais_low_windows = (self.ais_low_windows + 1).min(2);
-                self.ais_ok_windows = 0;
-            } else {
-                self.ais_ok_windows = (self.ais_ok_windows + 1).min(2);
-                self.ais_low_windows = 0;
-            }
-            if self.ais_low_windows >= 2 {
-                self.defects.ais = true;
-            } else if self.ais_ok_windows >= 2 {
-                self.defects.ais = false;
+            // AIS: three zero bit positions in the AND of the window's words are three zeros.
+            let mut z = !(w0 & w1 & w2 & w3 & w4 & w5 & w6 & w7);
+            z &= z.wrapping_sub(1);
+            z &= z.wrapping_sub(1);
+            let low = z == 0 && w.iter().map(|b| b.count_zeros()).sum::<u32>() < 3;
+            self.ais_window(low);
+        }
+        // A last partial window still counts its whole 32-octet halves for LOS.
+        let rest = windows.remainder();
+        if rest.len() >= FRAME {
+            let half = &rest[..FRAME];
+            if half.iter().all(|&b| b == 0) {
+                self.defects.los = true;
+            } else if self.defects.los && half.iter().map(|b| b.count_ones()).sum::<u32>() >= 32 {
+                self.defects.los = false;
             }
         }
+    }
+
+    #[inline]
+    fn ais_window(&mut self, low: bool) {
+        if low {
+            self.ais_low_windows = (self.ais_low_windows + 1).min(2);
+            self.ais_ok_windows = 0;
+        } else {
+            self.ais_ok_windows = (self.ais_ok_windows + 1).min(2);
+            self.ais_low_windows = 0;
+        }
+        if self.ais_low_windows >= 2 {
+            self.defects.ais = true;
+        } else if self.ais_ok_windows >= 2 {
+            self.defects.ais = false;
+        }
+    }
+}
+
+/// True when every 64-octet window of `data` has a one bit in each 32-octet half and at least
+/// three zero bits, and a trailing 32-octet half has a one bit: a line that is neither LOS nor
+/// AIS anywhere. Branch-free over the windows (the usual case is that all are). A window
+/// passes the zero test when each of three disjoint groups of octet positions has, in the AND
+/// of its four 16-octet quarters, an octet that is not all ones: three distinct zeros (enough
+/// for any real traffic; the exact count decides otherwise).
+fn all_windows_live(data: &[u8]) -> bool {
+    let mut windows = data.chunks_exact(64);
+    let mut live = windows_live(&mut windows);
+    let rest = windows.remainder();
+    if rest.len() >= FRAME {
+        live &= rest[..FRAME].iter().any(|&o| o != 0);
+    }
+    live
+}
+
+/// The window test of [`all_windows_live`] with SSE2 (x86_64 baseline).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn windows_live(windows: &mut std::slice::ChunksExact<'_, u8>) -> bool {
+    use core::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_setzero_si128,
+    };
+    let mut live = true;
+    for w in windows {
+        let w: &[u8; 64] = w.try_into().expect("64 octets");
+        // SAFETY: SSE2 is part of the x86_64 baseline; the four unaligned loads read
+        // w[0..16], w[16..32], w[32..48] and w[48..64] of a 64-octet array.
+        let (h0, h1, ff) = unsafe {
+            let q = |i: usize| _mm_loadu_si128(w.as_ptr().add(16 * i) as *const __m128i);
+            let (a, b, c, d) = (q(0), q(1), q(2), q(3));
+            let zero = _mm_setzero_si128();
+            let h0 = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(a, b), zero));
+            let h1 = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(c, d), zero));
+            let and = _mm_and_si128(_mm_and_si128(a, b), _mm_and_si128(c, d));
+            let ff = _mm_movemask_epi8(_mm_cmpeq_epi8(and, _mm_set1_epi8(-1)));
+            (h0, h1, ff)
+        };
+        let not_ff = !ff;
+        let three = (not_ff & 0x001F != 0) & (not_ff & 0x03E0 != 0) & (not_ff & 0xFC00 != 0);
+        live &= (h0 != 0xFFFF) & (h1 != 0xFFFF) & three;
+    }
+    live
+}
+
+/// The window test of [`all_windows_live`], portable.
+#[cfg(not(target_arch = "x86_64"))]
+fn windows_live(windows: &mut std::slice::ChunksExact<'_, u8>) -> bool {
+    let mut live = true;
+    for w in windows {
+        let q = |i: usize| u128::from_le_bytes(w[16 * i..16 * i + 16].try_into().expect("16 octets"));
+        let (a, b, c, d) = (q(0), q(1), q(2), q(3));
+        let and = (a & b & c & d).to_le_bytes();
+        let not_ff = |r: std::ops::Range<usize>| and[r].iter().any(|&o| o != 0xFF);
+        live &= (a | b != 0) & (c | d != 0) & not_ff(0..5) & not_ff(5..10) & not_ff(10..16);
+    }
+    live
+}
+
+/// The frame at octet `byte`, bit `shift` of `src` (33 octets needed when `shift` > 0).
+#[inline]
+fn extract(src: &[u8], byte: usize, shift: u32) -> [u8; FRAME] {
+    let mut f = [0u8; FRAME];
+    if shift == 0 {
+        f.copy_from_slice(&src[byte..byte + FRAME]);
+    } else {
+        let src = &src[byte..byte + FRAME + 1];
+        for i in 0..FRAME {
+            f[i] = (src[i] << shift) | (src[i + 1] >> (8 - shift));
+        }
+    }
+    f
+}
+
+#[inline]
+fn octet_at_bit(src: &[u8], bit: usize) -> u8 {
+    let b = bit / 8;
+    let s = (bit % 8) as u32;
+    if s == 0 {
+        src[b]
+    } else {
+        (src[b] << s) | (src[b + 1] >> (8 - s))
     }
 }
 
@@ -468,6 +708,109 @@ mod tests {
             assert_eq!(rx.counts.crc, 0);
             assert_eq!(rx.counts.fas, 0);
         }
+    }
+
+    #[test]
+    fn finish_frames_equals_frame_by_frame() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for crc4 in [true, false] {
+            let (mut a, mut b) = (E1Tx::new(crc4), E1Tx::new(crc4));
+            for round in 0..300 {
+                let frames = rng.gen_range(1..40);
+                let mut line = vec![0u8; frames * FRAME];
+                rng.fill(&mut line[..]);
+                let mut want = line.clone();
+                if round % 7 == 0 {
+                    let e = rng.gen_range(0..4);
+                    a.report_errored_smfs(e);
+                    b.report_errored_smfs(e);
+                }
+                a.rai = round % 11 < 3;
+                b.rai = a.rai;
+                a.finish_frames(&mut line);
+                for f in want.chunks_exact_mut(FRAME) {
+                    b.finish_frame(f.try_into().unwrap());
+                }
+                assert_eq!(line, want, "crc4 {crc4} round {round}");
+            }
+        }
+    }
+
+    /// Bit-level damage: flipped bits, and bits dropped or inserted (the receiver must hunt).
+    fn damage(line: &[u8], rng: &mut impl Rng, flips: usize, slips: usize) -> Vec<u8> {
+        let mut bits: Vec<u8> = line.iter().flat_map(|&o| (0..8).rev().map(move |k| (o >> k) & 1)).collect();
+        for _ in 0..flips {
+            let at = rng.gen_range(0..bits.len());
+            bits[at] ^= 1;
+        }
+        for _ in 0..slips {
+            let at = rng.gen_range(0..bits.len());
+            if rng.gen_bool(0.5) {
+                bits.remove(at);
+            } else {
+                bits.insert(at, rng.gen_range(0..2));
+            }
+        }
+        bits.chunks_exact(8).map(|c| c.iter().fold(0u8, |o, &b| (o << 1) | b)).collect()
+    }
+
+    #[test]
+    fn whole_submultiframe_checks_match_frame_by_frame() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+        for case in 0..24 {
+            let mut tx = E1Tx::new(true);
+            let mut line = Vec::new();
+            for part in 0..20 {
+                tx.rai = part % 5 == 3;
+                if part % 3 == 1 {
+                    tx.report_errored_smfs(rng.gen_range(0..5));
+                }
+                line.extend(make_frames(&mut tx, 16 * 12, &mut rng));
+            }
+            let line = damage(&line, &mut rng, case * 10, case % 4);
+            let mut fast = E1Rx::new(true);
+            let mut slow = E1Rx::new(true);
+            slow.whole_smfs = false;
+            let (mut got_fast, mut got_slow) = (Vec::new(), Vec::new());
+            let mut at = 0;
+            while at < line.len() {
+                let end = (at + rng.gen_range(1..3000)).min(line.len());
+                fast.push_line_runs(&line[at..end], &mut |r| got_fast.extend_from_slice(r));
+                slow.push_line(&line[at..end], &mut |f| got_slow.extend_from_slice(f));
+                assert_eq!(fast.counts, slow.counts, "case {case} at {at}");
+                assert_eq!(fast.defects, slow.defects, "case {case} at {at}");
+                assert_eq!(fast.new_errored_smfs, slow.new_errored_smfs, "case {case} at {at}");
+                at = end;
+            }
+            assert!(got_fast == got_slow, "case {case}: delivered frames differ");
+            assert!(fast.counts.aligns >= 1 && got_fast.len() > line.len() / 2, "case {case}");
+        }
+    }
+
+    #[test]
+    fn watch_signal_los_and_ais_follow_the_line() {
+        let mut rx = E1Rx::new(true);
+        // Zeros in the second half of a window: LOS; a later half with 32 ones clears it.
+        let mut w = [0x55u8; 64];
+        w[32..].fill(0);
+        rx.push_line(&w, &mut |_| {});
+        assert!(rx.defects.los);
+        rx.push_line(&[0x0Fu8; 64], &mut |_| {});
+        assert!(!rx.defects.los);
+        // Two zeros in a window of ones is still AIS; three is not.
+        let mut ones = [0xFFu8; 128];
+        ones[3] = 0xFE;
+        ones[70] = 0x7F;
+        rx.push_line(&ones, &mut |_| {});
+        assert!(rx.defects.ais);
+        ones[90] = 0xEF;
+        ones[5] = 0xBF;
+        ones[100] = 0xFD;
+        rx.push_line(&ones, &mut |_| {});
+        assert!(rx.defects.ais, "one window with three zeros is not enough to clear");
+        ones[10] = 0xDF;
+        rx.push_line(&ones, &mut |_| {});
+        assert!(!rx.defects.ais);
     }
 
     #[test]
