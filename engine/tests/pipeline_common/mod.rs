@@ -107,11 +107,16 @@ pub fn build(
     (b, digits)
 }
 
-/// Events grouped by channel (board events under channel 0), each group in the order it came.
+/// Events grouped by source: a channel's under its number, a board's under 1,000,000 + its
+/// index; each group in the order it came.
 pub fn by_channel(events: impl IntoIterator<Item = PipelineEvent>) -> BTreeMap<u32, Vec<PipelineEvent>> {
     let mut m: BTreeMap<u32, Vec<PipelineEvent>> = BTreeMap::new();
     for e in events {
-        m.entry(e.chan().map_or(0, |c| c.0)).or_default().push(e);
+        let key = match e {
+            PipelineEvent::Board { board, .. } => 1_000_000 + board as u32,
+            _ => e.chan().map_or(0, |c| c.0),
+        };
+        m.entry(key).or_default().push(e);
     }
     m
 }
