@@ -24,7 +24,7 @@ fn a_stalled_worker_overruns_and_underruns_its_rings_and_says_so() {
     }
     let after = ls.control().stats();
     let on_board0 = 6; // channels 1-3 and 32-34
-    // tx: 2 ticks queued, 10 pulled → 8 ticks of idle per channel.
+                       // tx: 2 ticks queued, 10 pulled → 8 ticks of idle per channel.
     assert_eq!(after.tx_underruns, on_board0 * 8 * TICK as u64, "{after:?}");
     // rx: 10 ticks delivered into rings of 4 ticks that held less than one tick.
     let over = after.rx_overruns;

@@ -2,7 +2,6 @@
 //!
 //! [`build_detector`] is the one registry of detectors by name, shared with `trunkctl bench`.
 
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 use trunkline_dsp::dtmf::Dtmf;

@@ -38,6 +38,10 @@ pub struct PipelineBenchArgs {
     /// Tick length in ms (1..=20).
     #[arg(long, default_value_t = 20)]
     pub tick_ms: usize,
+    /// Capacity of every rx and tx ring, ms (how long a worker may be descheduled before
+    /// received audio is lost).
+    #[arg(long, default_value_t = 500)]
+    pub ring_ms: usize,
     /// Ticks of tx prefill (how late a worker may be before the line sends idle).
     #[arg(long, default_value_t = 2)]
     pub prefill: usize,
@@ -88,6 +92,8 @@ pub struct PipelineBench {
     pub workers: usize,
     /// Tick, ms.
     pub tick_ms: usize,
+    /// Ring capacity, ms.
+    pub ring_ms: usize,
     /// Detectors on every channel.
     pub detectors: Vec<String>,
     /// Recording format (`alaw mono`), or `off`.
@@ -210,6 +216,7 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
     let cfg = PipelineConfig {
         workers,
         tx_prefill_ticks: a.prefill,
+        ring_ms: a.ring_ms,
         recorder: (!a.no_record).then_some(RecorderConfig {
             queue: rec_blocks,
             pool: rec_blocks,
@@ -307,8 +314,10 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
         m
     };
     let before = sum(&threads0);
-    let delta: Vec<(String, f64)> =
-        sum(&threads1).into_iter().map(|(n, c)| (n.clone(), c - before.get(&n).copied().unwrap_or(0.0))).collect();
+    let delta: Vec<(String, f64)> = sum(&threads1)
+        .into_iter()
+        .map(|(n, c)| (n.clone(), c - before.get(&n).copied().unwrap_or(0.0)))
+        .collect();
     let recording_bytes = report.recordings.iter().map(|r| r.bytes).sum();
     let recordings = report.recordings.len();
     if !a.no_record && a.rec_dir.is_none() && !a.keep {
@@ -326,6 +335,7 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
         boards,
         workers,
         tick_ms: a.tick_ms,
+        ring_ms: a.ring_ms,
         detectors,
         recording: if a.no_record {
             "off".into()
@@ -366,10 +376,14 @@ pub fn run(a: &PipelineBenchArgs) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
         println!(
-            "bench pipeline: {} channels ({} E1 spans on {} boards, cross-connected in pairs), {} DSP workers, {} ms ticks, paced in real time for {:.1} s",
-            r.channels, r.spans, r.boards, r.workers, r.tick_ms, r.wall_s
+            "bench pipeline: {} channels ({} E1 spans on {} boards, cross-connected in pairs), {} DSP workers, {} ms ticks, {} ms rings, paced in real time for {:.1} s",
+            r.channels, r.spans, r.boards, r.workers, r.tick_ms, r.ring_ms, r.wall_s
         );
-        println!("  detectors on every channel: {}; recording every channel: {}", r.detectors.join(", "), r.recording);
+        println!(
+            "  detectors on every channel: {}; recording every channel: {}",
+            r.detectors.join(", "),
+            r.recording
+        );
         println!(
             "  CPU: {:.2} of {} cores ({:.0} %); {:.0} µs CPU per channel-second ({:.3} % of a core per channel)",
             r.cores_used,

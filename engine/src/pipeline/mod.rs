@@ -243,8 +243,7 @@ impl Control {
             return Err(PipelineError::Channel(chan, "not a media channel of this pipeline".into()));
         }
         rec.open(call, path, format, channels)?;
-        self.command(Command::Record { chan, call })
-            .map_err(|e| PipelineError::Channel(chan, e.to_string()))
+        self.command(Command::Record { chan, call }).map_err(|e| PipelineError::Channel(chan, e.to_string()))
     }
 
     /// The event bus (bounded: drain it, or events are dropped and counted).
@@ -573,9 +572,8 @@ impl Builder {
         let virtual_clock = self.cfg.virtual_clock;
         let hook = self.cfg.rt_hook;
         let (ctl, ios, workers, recorder) = self.into_parts();
-        let serve: Vec<Vec<usize>> = (0..ios.len())
-            .map(|b| (0..workers.len()).filter(|&w| workers[w].serves(b)).collect())
-            .collect();
+        let serve: Vec<Vec<usize>> =
+            (0..ios.len()).map(|b| (0..workers.len()).filter(|&w| workers[w].serves(b)).collect()).collect();
         let run = Arc::new(RunShared {
             go: AtomicBool::new(false),
             io_stop: AtomicBool::new(false),
@@ -587,7 +585,8 @@ impl Builder {
             serve,
             workers: ctl.workers.clone(),
         });
-        let mut p = Pipeline { ctl, run: run.clone(), io_threads: Vec::new(), worker_threads: Vec::new(), recorder };
+        let mut p =
+            Pipeline { ctl, run: run.clone(), io_threads: Vec::new(), worker_threads: Vec::new(), recorder };
         for (i, w) in workers.into_iter().enumerate() {
             let r = run.clone();
             let h = std::thread::Builder::new()
@@ -610,7 +609,8 @@ impl Builder {
         };
         let _ = run.peers.set(peers);
         run.go.store(true, Ordering::Release);
-        for h in p.io_threads.iter().map(JoinHandle::thread).chain(p.worker_threads.iter().map(JoinHandle::thread))
+        for h in
+            p.io_threads.iter().map(JoinHandle::thread).chain(p.worker_threads.iter().map(JoinHandle::thread))
         {
             h.unpark();
         }
@@ -619,9 +619,7 @@ impl Builder {
 }
 
 /// Stops the writer and collects what it reported.
-fn finish_recorder(
-    rt: Option<RecorderThread>,
-) -> (Option<RecorderStats>, Vec<Recording>, Vec<String>) {
+fn finish_recorder(rt: Option<RecorderThread>) -> (Option<RecorderStats>, Vec<Recording>, Vec<String>) {
     let Some(rt) = rt else { return (None, Vec::new(), Vec::new()) };
     let events = rt.events().clone();
     let stats = rt.shutdown();

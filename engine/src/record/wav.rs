@@ -498,7 +498,7 @@ pub fn repair(path: impl AsRef<Path>) -> Result<RepairReport, WavError> {
     let l = parse_layout(&head).map_err(invalid)?;
     let len = f.metadata().map_err(io_err(path))?.len();
     let (data, riff, frames, cut) = repaired_sizes(&l, len).map_err(invalid)?;
-    let fact_ok = l.fact.map_or(true, |(_, v)| u64::from(v) == frames);
+    let fact_ok = l.fact.is_none_or(|(_, v)| u64::from(v) == frames);
     let changed = cut > 0 || data != l.data_declared || riff != l.riff_declared || !fact_ok;
     if changed {
         if cut > 0 {
