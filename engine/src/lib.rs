@@ -12,6 +12,7 @@ pub mod linesim;
 pub mod lists;
 pub mod media;
 pub mod model;
+pub mod pipeline;
 pub mod record;
 pub mod runtime;
 pub mod signalling;

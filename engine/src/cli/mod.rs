@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod analyze;
 pub mod bench;
 pub mod bench_board;
+pub mod bench_pipeline;
 pub mod board;
 pub mod client;
 pub mod dahdi;
@@ -67,6 +68,8 @@ pub enum BenchCmd {
     Board(bench_board::BoardBenchArgs),
     /// Real-time 8 kHz channels per core of each DSP detector.
     Dsp(bench::BenchDspArgs),
+    /// The threaded media pipeline, paced in real time: detectors and recording on every channel.
+    Pipeline(bench_pipeline::PipelineBenchArgs),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -86,5 +89,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
         Command::Trace(a) => trace::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
+        Command::Bench(BenchCmd::Pipeline(a)) => bench_pipeline::run(&a),
     }
 }

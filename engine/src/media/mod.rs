@@ -120,7 +120,8 @@ impl MediaSet {
             rx_meter: LevelMeter::new(300.0),
             tx_meter: LevelMeter::new(300.0),
             player: Player::default(),
-            listen: Vec::new(),
+            // Room for a conference of a few sources: bridging later never allocates.
+            listen: Vec::with_capacity(4),
             recording: false,
             last_rx_octets: vec![law.silence(); n],
             last_rx: vec![0; n],
@@ -186,30 +187,47 @@ impl MediaSet {
         }
     }
 
+    /// Swaps a channel's detectors with `detectors` (the old ones end up in `detectors`), so a
+    /// real-time caller can hand them elsewhere to be freed. False if there is no such channel.
+    pub fn swap_detectors(&mut self, id: MediaId, detectors: &mut Vec<Box<dyn Detector>>) -> bool {
+        match self.get_mut(id) {
+            Some(m) => {
+                std::mem::swap(&mut m.detectors, detectors);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Builds every channel's transmit block for the next tick and queues it on its ring.
+    /// Never allocates (the real-time path of a DSP worker).
     pub fn transmit(&mut self) {
         let n = self.tick;
         for i in 0..self.chans.len() {
-            let Some(m) = self.chans[i].as_ref() else { continue };
-            let listen = m.listen.clone();
-            match listen.as_slice() {
+            let Some(m) = self.chans[i].as_mut() else { continue };
+            // Borrow the listen list out of the channel (no allocation) so its sources can be
+            // read while this channel's scratch is written.
+            let listen = std::mem::take(&mut m.listen);
+            let dst_law = m.law;
+            let ready = match listen.as_slice() {
                 [] => {
-                    let m = self.chans[i].as_mut().expect("present");
                     m.player.fill(&mut self.scratch_pcm[..n]);
-                    m.law.encode_block(&self.scratch_pcm[..n], &mut self.scratch_oct[..n]);
+                    dst_law.encode_block(&self.scratch_pcm[..n], &mut self.scratch_oct[..n]);
+                    true
                 }
-                [one] => {
+                [one] => match self.chans.get(one.0).and_then(Option::as_ref) {
                     // A TDM bridge: the peer's octets, unchanged (transcoded only across laws).
-                    let Some(src) = self.chans.get(one.0).and_then(Option::as_ref) else { continue };
-                    let (src_law, dst_law) = (src.law, m.law);
-                    if src_law == dst_law {
+                    Some(src) if src.law == dst_law => {
                         self.scratch_oct[..n].copy_from_slice(&src.last_rx_octets);
-                        dst_law.decode_block(&self.scratch_oct[..n], &mut self.scratch_pcm[..n]);
-                    } else {
+                        true
+                    }
+                    Some(src) => {
                         self.scratch_pcm[..n].copy_from_slice(&src.last_rx);
                         dst_law.encode_block(&self.scratch_pcm[..n], &mut self.scratch_oct[..n]);
+                        true
                     }
-                }
+                    None => false,
+                },
                 many => {
                     self.mix[..n].fill(0);
                     for s in many {
@@ -222,11 +240,17 @@ impl MediaSet {
                     for (o, &x) in self.scratch_pcm[..n].iter_mut().zip(&self.mix[..n]) {
                         *o = x.clamp(i16::MIN as i32, i16::MAX as i32) as i16;
                     }
-                    m.law.encode_block(&self.scratch_pcm[..n], &mut self.scratch_oct[..n]);
+                    dst_law.encode_block(&self.scratch_pcm[..n], &mut self.scratch_oct[..n]);
+                    true
                 }
-            }
+            };
             let m = self.chans[i].as_mut().expect("present");
-            if !m.listen.is_empty() {
+            let bridged = !listen.is_empty();
+            m.listen = listen;
+            if !ready {
+                continue;
+            }
+            if bridged {
                 m.law.decode_block(&self.scratch_oct[..n], &mut self.scratch_pcm[..n]);
             }
             m.last_tx.copy_from_slice(&self.scratch_pcm[..n]);

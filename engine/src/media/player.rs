@@ -52,6 +52,17 @@ impl Player {
         self.queue.push_back(item);
     }
 
+    /// Makes room for `n` more queued items, so pushing them later does not allocate (a
+    /// real-time thread pushes into a queue reserved when the channel was set up).
+    pub fn reserve(&mut self, n: usize) {
+        self.queue.reserve(n);
+    }
+
+    /// Items queued.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Stops everything queued.
     pub fn clear(&mut self) {
         self.queue.clear();

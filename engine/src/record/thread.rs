@@ -169,6 +169,12 @@ impl RecorderSender {
         self.control(RecCommand::Close { call })
     }
 
+    /// Finishes the recording of `call` without waiting (for real-time threads); false if the
+    /// writer's queue is full (try again later) or the writer has stopped.
+    pub fn try_close(&self, call: CallId) -> bool {
+        self.tx.try_send(RecCommand::Close { call }).is_ok()
+    }
+
     /// Queues one interval of a call's audio (`rx` received, `tx` sent). Never blocks and never
     /// allocates; returns false if (part of) it was dropped, which is counted.
     pub fn audio(&mut self, call: CallId, rx: &[i16], tx: &[i16]) -> bool {
