@@ -4,6 +4,7 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
+pub mod dialer;
 pub mod linesim;
 pub mod media;
 pub mod model;

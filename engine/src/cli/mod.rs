@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod bench_board;
 pub mod board;
 pub mod dahdi;
+pub mod simulate_outbound;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -29,6 +30,16 @@ pub enum Command {
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Run the engine against simulated lines, callers and agents, offline.
+    #[command(subcommand)]
+    Simulate(SimulateCmd),
+}
+
+/// `trunkctl simulate ...`: one verb per simulated workload.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCmd {
+    /// An outbound campaign at event level (no audio): abandon rate, occupancy, contacts.
+    Outbound(simulate_outbound::OutboundArgs),
 }
 
 /// `trunkctl bench ...`.
@@ -46,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Channels(a) => board::channels(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
+        Command::Simulate(SimulateCmd::Outbound(a)) => simulate_outbound::run(&a),
     }
 }
