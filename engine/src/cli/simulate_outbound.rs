@@ -33,6 +33,12 @@ pub struct OutboundArgs {
     /// Abandon cap the controller holds (fraction of live answers).
     #[arg(long, default_value_t = 0.03)]
     pub target: f64,
+    /// Pacer: marginal abandon probability allowed for one more line (before the controller).
+    #[arg(long, default_value_t = PacerConfig::default().theta)]
+    pub theta: f64,
+    /// Pacer: fraction of the cap the controller aims at over the day.
+    #[arg(long, default_value_t = PacerConfig::default().aim_fraction)]
+    pub aim: f64,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -54,6 +60,8 @@ pub fn config(a: &OutboundArgs) -> anyhow::Result<SimConfig> {
     }
     anyhow::ensure!((1..=5000).contains(&a.agents), "--agents must be 1..=5000");
     anyhow::ensure!(a.target > 0.0 && a.target < 1.0, "--target must be in (0, 1)");
+    anyhow::ensure!(a.theta > 0.0 && a.theta < 1.0, "--theta must be in (0, 1)");
+    anyhow::ensure!(a.aim > 0.0 && a.aim <= 1.0, "--aim must be in (0, 1]");
     let mode = Mode::parse(&a.mode).map_err(|e| anyhow::anyhow!("--mode: {e}"))?;
     Ok(SimConfig {
         scenario,
@@ -62,7 +70,7 @@ pub fn config(a: &OutboundArgs) -> anyhow::Result<SimConfig> {
         mode,
         amd: a.amd == "on",
         lines: a.lines,
-        pacer: PacerConfig { target_abandon: a.target, ..PacerConfig::default() },
+        pacer: PacerConfig { target_abandon: a.target, theta: a.theta, aim_fraction: a.aim, ..PacerConfig::default() },
     })
 }
 

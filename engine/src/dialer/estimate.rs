@@ -116,6 +116,36 @@ impl Resolution {
     }
 }
 
+/// P(a call that reached the agent queue `t` after dialling is a person), learnt from the
+/// agents' dispositions. With AMD off, machines answer late (after their ring count), people
+/// early: the pacer weighs risk, and the controller counts abandons, by this.
+#[derive(Clone, Debug)]
+pub struct HumanOdds {
+    human: Vec<f64>,
+    total: Vec<f64>,
+}
+
+impl Default for HumanOdds {
+    fn default() -> Self {
+        Self { human: vec![0.0; 61], total: vec![0.0; 61] }
+    }
+}
+
+impl HumanOdds {
+    /// The agent found a person (`human`) or not on a call queued `ms` after dialling.
+    pub fn observe(&mut self, ms: u64, human: bool) {
+        let b = ((ms / 1000) as usize).min(60);
+        self.human[b] = self.human[b] * 0.998 + if human { 1.0 } else { 0.0 };
+        self.total[b] = self.total[b] * 0.998 + 1.0;
+    }
+
+    /// Estimated P(person); unknown bins count as people (the safe side).
+    pub fn p_human(&self, ms: u64) -> f64 {
+        let b = ((ms / 1000) as usize).min(60);
+        (self.human[b] + 2.0) / (self.total[b] + 2.0)
+    }
+}
+
 /// Decayed histogram of a duration in whole seconds with a cumulative view.
 #[derive(Clone, Debug)]
 struct Durations {

