@@ -63,15 +63,11 @@ pub fn config(a: &OutboundArgs) -> anyhow::Result<SimConfig> {
     anyhow::ensure!(a.theta > 0.0 && a.theta < 1.0, "--theta must be in (0, 1)");
     anyhow::ensure!(a.aim > 0.0 && a.aim <= 1.0, "--aim must be in (0, 1]");
     let mode = Mode::parse(&a.mode).map_err(|e| anyhow::anyhow!("--mode: {e}"))?;
-    Ok(SimConfig {
-        scenario,
-        agents: a.agents,
-        seed: a.seed,
-        mode,
-        amd: a.amd == "on",
-        lines: a.lines,
-        pacer: PacerConfig { target_abandon: a.target, theta: a.theta, aim_fraction: a.aim, ..PacerConfig::default() },
-    })
+    let mut cfg = SimConfig::new(scenario, a.agents, a.seed, mode, a.amd == "on");
+    cfg.lines = a.lines;
+    cfg.pacer =
+        PacerConfig { target_abandon: a.target, theta: a.theta, aim_fraction: a.aim, ..PacerConfig::default() };
+    Ok(cfg)
 }
 
 /// Runs the simulation and prints the report.

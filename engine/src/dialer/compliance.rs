@@ -2,8 +2,8 @@
 //! windows in the callee's local time, the 72-hour rule after an abandoned call, and the rolling
 //! abandon counters (1 h, 24 h, 30 d) the API exposes.
 //!
-//! Time zones come from a number-prefix table with fixed UTC offsets (no tz database: the
-//! engine must work offline on boxes without one; DST is handled by reloading the table).
+//! Time zones come from a number-prefix table mapping to fixed offsets or IANA zones, resolved
+//! with `jiff` against its bundled tz database (offline, same answer on every host, DST included).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -79,42 +79,106 @@ impl DncList {
     }
 }
 
-/// Calling window in the callee's local time, with the number-prefix → UTC offset table.
+/// A callee's time zone: a fixed UTC offset, or an IANA zone resolved with its DST rules
+/// (`jiff`, bundled tz database, so the answer does not depend on the host).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// Minutes east of UTC.
+    Offset(i32),
+    /// An IANA zone name (`America/New_York`).
+    Iana(String),
+}
+
+/// Calling window in the callee's local time, with the number-prefix → time-zone table.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CallingWindow {
     /// First allowed local minute of the day (08:00 = 480).
     pub start_min: u32,
     /// First forbidden local minute (21:00 = 1260).
     pub end_min: u32,
-    /// Prefix (digits) → UTC offset in minutes; longest prefix wins.
-    pub prefixes: Vec<(String, i32)>,
-    /// Offset for numbers no prefix matches; `None` = do not dial them.
-    pub default_offset_min: Option<i32>,
+    /// Prefix (digits) → zone; longest prefix wins.
+    pub prefixes: Vec<(String, Zone)>,
+    /// Zone for numbers no prefix matches; `None` = do not dial them.
+    pub default_zone: Option<Zone>,
+    #[serde(skip)]
+    resolved: Vec<(String, jiff::tz::TimeZone)>,
+    #[serde(skip)]
+    default_tz: Option<jiff::tz::TimeZone>,
 }
 
 impl Default for CallingWindow {
+    /// 08:00–21:00 UTC for every number (configure a table for real lists).
     fn default() -> Self {
-        Self { start_min: 8 * 60, end_min: 21 * 60, prefixes: Vec::new(), default_offset_min: Some(0) }
+        Self::new(8 * 60, 21 * 60, Vec::new(), Some(Zone::Offset(0))).expect("UTC is a valid zone")
+    }
+}
+
+fn resolve(z: &Zone) -> Result<jiff::tz::TimeZone, String> {
+    match z {
+        Zone::Offset(m) => {
+            if m.abs() > 18 * 60 {
+                return Err(format!("UTC offset {m} min is out of range (±18 h)"));
+            }
+            let o = jiff::tz::Offset::from_seconds(m * 60).map_err(|e| format!("offset {m}: {e}"))?;
+            Ok(jiff::tz::TimeZone::fixed(o))
+        }
+        Zone::Iana(name) => jiff::tz::TimeZone::get(name).map_err(|e| format!("time zone {name:?}: {e}")),
     }
 }
 
 impl CallingWindow {
-    /// UTC offset (minutes) of the callee, if known.
-    pub fn offset(&self, number: &str) -> Option<i32> {
+    /// A window `[start_min, end_min)` of local minutes with its prefix table; errors name the
+    /// bad entry (unknown zone, offset out of range, empty or inverted window).
+    pub fn new(
+        start_min: u32,
+        end_min: u32,
+        prefixes: Vec<(String, Zone)>,
+        default_zone: Option<Zone>,
+    ) -> Result<Self, String> {
+        if start_min >= end_min || end_min > 24 * 60 {
+            return Err(format!("calling window {start_min}..{end_min} min is empty or past midnight"));
+        }
+        let mut resolved = Vec::with_capacity(prefixes.len());
+        for (i, (p, z)) in prefixes.iter().enumerate() {
+            let digits = normalize(p);
+            if digits.is_empty() || digits.len() != p.len() {
+                return Err(format!("prefix table entry {i}: prefix {p:?} must be digits"));
+            }
+            resolved.push((digits, resolve(z).map_err(|e| format!("prefix table entry {i} ({p}): {e}"))?));
+        }
+        let default_tz = default_zone.as_ref().map(resolve).transpose().map_err(|e| format!("default zone: {e}"))?;
+        Ok(Self { start_min, end_min, prefixes, default_zone, resolved, default_tz })
+    }
+
+    /// Rebuilds the resolved zones after deserialising.
+    pub fn reload(self) -> Result<Self, String> {
+        Self::new(self.start_min, self.end_min, self.prefixes, self.default_zone)
+    }
+
+    /// The callee's time zone, if known.
+    pub fn zone(&self, number: &str) -> Option<&jiff::tz::TimeZone> {
         let n = normalize(number);
-        self.prefixes
+        self.resolved
             .iter()
             .filter(|(p, _)| n.starts_with(p.as_str()))
             .max_by_key(|(p, _)| p.len())
-            .map(|(_, o)| *o)
-            .or(self.default_offset_min)
+            .map(|(_, z)| z)
+            .or(self.default_tz.as_ref())
+    }
+
+    /// The callee's local minute of the day at `utc_ms` (ms since the Unix epoch).
+    pub fn local_minute(&self, number: &str, utc_ms: i64) -> Option<u32> {
+        let tz = self.zone(number)?;
+        let ts = jiff::Timestamp::from_millisecond(utc_ms).ok()?;
+        let dt = tz.to_datetime(ts);
+        Some(dt.hour() as u32 * 60 + dt.minute() as u32)
     }
 
     /// Checks `number` at `utc_ms` (ms since the Unix epoch).
     pub fn check(&self, number: &str, utc_ms: i64) -> Result<(), Blocked> {
-        let off = self.offset(number).ok_or(Blocked::OutsideWindow)?;
-        let local_min = (utc_ms.div_euclid(60_000) + off as i64).rem_euclid(24 * 60) as u32;
-        if local_min >= self.start_min && local_min < self.end_min {
+        let m = self.local_minute(number, utc_ms).ok_or(Blocked::OutsideWindow)?;
+        if m >= self.start_min && m < self.end_min {
             Ok(())
         } else {
             Err(Blocked::OutsideWindow)
@@ -267,18 +331,34 @@ mod tests {
     }
 
     #[test]
-    fn window_uses_the_callee_offset() {
-        let w = CallingWindow {
-            prefixes: vec![("1212".into(), -300), ("1".into(), -360), ("44".into(), 0)],
-            default_offset_min: None,
-            ..Default::default()
-        };
-        let noon_utc = 12 * 3_600_000;
-        // 07:00 in New York: too early; 10:00: fine.
-        assert_eq!(w.check("+1 212 555 0100", noon_utc), Err(Blocked::OutsideWindow));
-        assert!(w.check("+1 212 555 0100", noon_utc + 3 * 3_600_000).is_ok());
-        assert_eq!(w.check("+33 1 23", noon_utc), Err(Blocked::OutsideWindow));
-        assert_eq!(w.offset("+1 312 555 0100"), Some(-360));
+    fn window_uses_the_callee_zone_with_dst() {
+        let w = CallingWindow::new(
+            8 * 60,
+            21 * 60,
+            vec![
+                ("1212".into(), Zone::Iana("America/New_York".into())),
+                ("1".into(), Zone::Offset(-360)),
+                ("44".into(), Zone::Iana("Europe/London".into())),
+            ],
+            None,
+        )
+        .unwrap();
+        // 2026-01-15 12:00 UTC: 07:00 in New York (EST) — too early; 15:00 UTC = 10:00: fine.
+        let jan = 1_768_478_400_000i64;
+        assert_eq!(w.check("+1 212 555 0100", jan), Err(Blocked::OutsideWindow));
+        assert!(w.check("+1 212 555 0100", jan + 3 * 3_600_000).is_ok());
+        // 2026-07-15 12:00 UTC: 08:00 in New York (EDT): allowed — DST moved the window.
+        let jul = 1_784_116_800_000i64;
+        assert!(w.check("+1 212 555 0100", jul).is_ok());
+        assert_eq!(w.local_minute("+1 212 555 0100", jul), Some(8 * 60));
+        // 20:30 UTC in July is 21:30 in London (BST): too late; unknown country: never.
+        assert_eq!(w.check("+44 20 7946 0000", jul + 8 * 3_600_000 + 1_800_000), Err(Blocked::OutsideWindow));
+        assert_eq!(w.check("+33 1 23", jan), Err(Blocked::OutsideWindow));
+        assert_eq!(w.local_minute("+1 312 555 0100", jan), Some(6 * 60));
+        let e = CallingWindow::new(480, 1260, vec![("1".into(), Zone::Iana("Mars/Olympus".into()))], None)
+            .unwrap_err();
+        assert!(e.contains("entry 0") && e.contains("Mars/Olympus"), "{e}");
+        assert!(CallingWindow::new(1260, 480, vec![], None).is_err());
     }
 
     #[test]

@@ -7,6 +7,39 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::model::{LeadId, Ms, Outcome};
 
+/// Where a campaign's leads live, as the dialer needs them. [`LeadBook`] is the in-memory,
+/// sans-IO implementation (serialisable, so a campaign's state survives restarts); a persistent
+/// store (SQLite on the `store` branch) implements the same four calls.
+pub trait LeadSource {
+    /// The next lead due at `now` whose number `allowed` accepts (every compliance check runs
+    /// there), marked as being dialled. Leads refused are pushed back by `defer_ms`.
+    fn next_due(&mut self, now: Ms, defer_ms: u64, allowed: &mut dyn FnMut(&str) -> bool) -> Option<LeadId>;
+    /// The lead's number.
+    fn phone(&self, id: LeadId) -> Option<String>;
+    /// The attempt on `id` ended with `outcome` at `now`: schedule a retry or close the lead.
+    fn finish(&mut self, id: LeadId, outcome: Outcome, now: Ms);
+    /// A new calling day: leads closed for the day become due again, daily counts reset.
+    fn recycle(&mut self, now: Ms);
+}
+
+impl LeadSource for LeadBook {
+    fn next_due(&mut self, now: Ms, defer_ms: u64, allowed: &mut dyn FnMut(&str) -> bool) -> Option<LeadId> {
+        self.next(now, defer_ms, |l| allowed(&l.phone))
+    }
+
+    fn phone(&self, id: LeadId) -> Option<String> {
+        self.get(id).map(|l| l.phone.clone())
+    }
+
+    fn finish(&mut self, id: LeadId, outcome: Outcome, now: Ms) {
+        LeadBook::finish(self, id, outcome, now)
+    }
+
+    fn recycle(&mut self, now: Ms) {
+        LeadBook::recycle(self, now)
+    }
+}
+
 /// Per-outcome retry rules.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RetryRules {

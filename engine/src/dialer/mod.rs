@@ -12,7 +12,7 @@ pub mod pacer;
 pub mod sim;
 
 use compliance::{Blocked, CallingWindow, DncList, RecentAbandons};
-use leads::{LeadBook, RetryRules};
+use leads::{LeadBook, LeadSource, RetryRules};
 use pacer::{Pacer, PacerConfig, PacerInput};
 
 use crate::model::{CampaignId, LeadId, Ms, Outcome};
@@ -54,9 +54,64 @@ impl Mode {
     }
 }
 
-/// One campaign: mode, pacer, list and the compliance state it dials under.
+/// FTC minimum ring time before an unanswered call may be released (15 s, or 4 rings).
+pub const MIN_RING_MS: u64 = 15_000;
+/// FTC/Ofcom: an answered call must reach an agent within 2 s of the greeting, or hear the
+/// identification message.
+pub const MAX_PATIENCE_MS: u64 = 2_000;
+
+/// How calls are placed and released; validated so that the legal limits hold by construction.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CallRules {
+    /// Ring this long after alerting before giving up (≥ [`MIN_RING_MS`]).
+    pub ring_timeout_ms: u64,
+    /// An answered person waits at most this long for an agent (≤ [`MAX_PATIENCE_MS`]).
+    pub patience_ms: u64,
+    /// The identification message played to an abandoned call (who called, a number to call
+    /// back or opt out): a prompt name the media layer resolves.
+    pub abandon_message: String,
+    /// How long the message plays (ms).
+    pub abandon_message_ms: u64,
+}
+
+impl Default for CallRules {
+    fn default() -> Self {
+        Self {
+            ring_timeout_ms: 25_000,
+            patience_ms: MAX_PATIENCE_MS,
+            abandon_message: "abandon-identification".into(),
+            abandon_message_ms: 8_000,
+        }
+    }
+}
+
+impl CallRules {
+    /// Errors name the field that breaks a legal limit.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.ring_timeout_ms < MIN_RING_MS {
+            return Err(format!(
+                "ring_timeout_ms {} is below the legal minimum ring time of {MIN_RING_MS} ms",
+                self.ring_timeout_ms
+            ));
+        }
+        if self.patience_ms > MAX_PATIENCE_MS {
+            return Err(format!(
+                "patience_ms {} exceeds the 2-s connect limit ({MAX_PATIENCE_MS} ms)",
+                self.patience_ms
+            ));
+        }
+        if self.abandon_message.trim().is_empty() || self.abandon_message_ms == 0 {
+            return Err("abandon_message: an identification message is required".into());
+        }
+        Ok(())
+    }
+}
+
+/// One campaign: mode, pacer, list and the compliance state it dials under. Generic over where
+/// its leads live ([`LeadSource`]): the in-memory [`LeadBook`] here; a database-backed store
+/// implements the same trait.
 #[derive(Clone, Debug)]
-pub struct Campaign {
+pub struct Campaign<L: LeadSource = LeadBook> {
     /// Its id.
     pub id: CampaignId,
     /// Pacing mode.
@@ -64,7 +119,9 @@ pub struct Campaign {
     /// The pacer and its abandon counters.
     pub pacer: Pacer,
     /// The list.
-    pub leads: LeadBook,
+    pub leads: L,
+    /// Ring time and the 2-s rule.
+    pub rules: CallRules,
     /// The campaign's own do-not-call list (the global one is passed in).
     pub dnc: DncList,
     /// Calling window and time-zone table.
@@ -77,20 +134,51 @@ pub struct Campaign {
     pub blocked: std::collections::BTreeMap<String, u64>,
 }
 
-impl Campaign {
-    /// A campaign with default rules.
+impl Campaign<LeadBook> {
+    /// A campaign with default rules and an empty in-memory list.
     pub fn new(id: CampaignId, mode: Mode, cfg: PacerConfig, talk: (f64, f64), wrap: (f64, f64)) -> Self {
+        Self::with_leads(id, mode, cfg, talk, wrap, LeadBook::new(RetryRules::default()))
+    }
+}
+
+impl<L: LeadSource> Campaign<L> {
+    /// A campaign with default rules dialling `leads`.
+    pub fn with_leads(
+        id: CampaignId,
+        mode: Mode,
+        cfg: PacerConfig,
+        talk: (f64, f64),
+        wrap: (f64, f64),
+        leads: L,
+    ) -> Self {
+        let rules = CallRules { patience_ms: cfg.patience_ms, ..CallRules::default() };
         Self {
             id,
             mode,
             pacer: Pacer::new(cfg, talk, wrap),
-            leads: LeadBook::new(RetryRules::default()),
+            leads,
+            rules,
             dnc: DncList::default(),
             window: CallingWindow::default(),
             recent: RecentAbandons::default(),
             epoch_utc_ms: 9 * 3_600_000,
             blocked: Default::default(),
         }
+    }
+
+    /// Checks the campaign's configuration against the legal limits.
+    pub fn validate(&self) -> Result<(), String> {
+        self.rules.validate()?;
+        if self.rules.patience_ms != self.pacer.cfg.patience_ms {
+            return Err("patience_ms: the pacer and the call rules disagree".into());
+        }
+        if !(self.pacer.cfg.target_abandon > 0.0 && self.pacer.cfg.target_abandon <= 0.03) {
+            return Err(format!(
+                "target_abandon {} must be in (0, 0.03] (the legal cap)",
+                self.pacer.cfg.target_abandon
+            ));
+        }
+        Ok(())
     }
 
     /// Switches the mode while running; calls in progress are unaffected.
@@ -116,11 +204,11 @@ impl Campaign {
     pub fn next_lead(&mut self, now: Ms, global: &DncList) -> Option<LeadId> {
         let (dnc, recent, window, epoch) = (&self.dnc, &self.recent, &self.window, self.epoch_utc_ms);
         let blocked = &mut self.blocked;
-        self.leads.next(now, 15 * 60_000, |l| {
-            let r = if global.contains(&l.phone) || dnc.contains(&l.phone) {
+        self.leads.next_due(now, 15 * 60_000, &mut |phone: &str| {
+            let r = if global.contains(phone) || dnc.contains(phone) {
                 Err(Blocked::DoNotCall)
             } else {
-                recent.check(&l.phone, now).and_then(|_| window.check(&l.phone, epoch + now.0 as i64))
+                recent.check(phone, now).and_then(|_| window.check(phone, epoch + now.0 as i64))
             };
             match r {
                 Ok(()) => true,
@@ -135,8 +223,7 @@ impl Campaign {
     /// The attempt on `lead` ended with `outcome`; an abandon starts the 72-hour hold.
     pub fn finish(&mut self, lead: LeadId, outcome: Outcome, now: Ms) {
         if outcome == Outcome::Abandoned {
-            if let Some(l) = self.leads.get(lead) {
-                let phone = l.phone.clone();
+            if let Some(phone) = self.leads.phone(lead) {
                 self.recent.record(&phone, now);
             }
         }

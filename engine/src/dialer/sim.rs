@@ -9,10 +9,11 @@ use std::collections::{BinaryHeap, VecDeque};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::compliance::DncList;
+use super::compliance::{CallingWindow, DncList};
+use super::leads::LeadSource;
 use super::pacer::{BusyAgent, PacerConfig, PacerInput, Pending};
 use super::{Campaign, Mode};
-use crate::model::{CampaignId, LeadId, Ms, Outcome};
+use crate::model::{AgentId, CallId, CampaignId, Cdr, LeadId, Ms, Outcome};
 
 /// A change of the population's answer behaviour from `at_hour` on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -224,6 +225,36 @@ pub struct SimConfig {
     pub lines: Option<usize>,
     /// Pacer tunables (max_lines and amd_fp_estimate are set from the run).
     pub pacer: PacerConfig,
+    /// Mode switches while running: (from hour, mode).
+    pub mode_changes: Vec<(f64, Mode)>,
+    /// Global do-not-call list (the campaign's own is empty).
+    pub dnc: DncList,
+    /// Calling window and zone table (default: 08:00–21:00 UTC for every number).
+    pub window: Option<CallingWindow>,
+    /// Unix time (ms) at which the simulated day starts (default 09:00 UTC, 1 Jan 1970).
+    pub epoch_utc_ms: Option<i64>,
+    /// Keep one CDR per attempt (for audits); off for benchmark runs.
+    pub keep_cdrs: bool,
+}
+
+impl SimConfig {
+    /// S1/S2-style defaults for `agents` agents, one seed, one mode.
+    pub fn new(scenario: Scenario, agents: usize, seed: u64, mode: Mode, amd: bool) -> Self {
+        Self {
+            scenario,
+            agents,
+            seed,
+            mode,
+            amd,
+            lines: None,
+            pacer: PacerConfig::default(),
+            mode_changes: Vec::new(),
+            dnc: DncList::default(),
+            window: None,
+            epoch_utc_ms: None,
+            keep_cdrs: false,
+        }
+    }
 }
 
 /// What `trunkctl simulate outbound` prints.
@@ -277,6 +308,8 @@ pub struct Report {
     pub amd_false_positives: u64,
     /// Leads refused by compliance checks.
     pub blocked: u64,
+    /// Abandon % per clock hour (for spotting where the worst hour is).
+    pub abandon_pct_by_hour: Vec<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -326,10 +359,18 @@ struct Call {
     truth: Truth,
     dialled: u64,
     stage: Stage,
+    /// Post-dial delay: alerting starts at `dialled + pdd`.
+    pdd: u64,
     answered: u64,
     /// Dial → agent queue (ms).
     answered_to_queue: u64,
+    /// When an agent was connected.
+    bridged: Option<u64>,
+    /// When the identification message started.
+    message: Option<u64>,
     agent: Option<usize>,
+    /// The previewing agent the call belongs to.
+    owner: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -372,6 +413,9 @@ struct Sim {
     fps: u64,
     talk_ms: u64,
     waits: Vec<u64>,
+    cdrs: Vec<Cdr>,
+    next_recycle: u64,
+    mode_changes: VecDeque<(u64, Mode)>,
 }
 
 fn lognormal(rng: &mut ChaCha8Rng, mean: f64, sd: f64) -> f64 {
@@ -397,6 +441,15 @@ impl Sim {
         pc.amd_fp_estimate = if cfg.amd { cfg.scenario.amd_false_positive } else { 0.0 };
         let mut camp =
             Campaign::new(CampaignId(1), cfg.mode.clone(), pc, cfg.scenario.talk, cfg.scenario.wrap);
+        if let Some(w) = &cfg.window {
+            camp.window = w.clone();
+        }
+        if let Some(e) = cfg.epoch_utc_ms {
+            camp.epoch_utc_ms = e;
+        }
+        let mut mode_changes: Vec<(u64, Mode)> =
+            cfg.mode_changes.iter().map(|(h, m)| (ms(h * 3600.0), m.clone())).collect();
+        mode_changes.sort_by_key(|c| c.0);
         let leads = n * cfg.scenario.leads_per_agent as usize;
         let mut invalid = Vec::with_capacity(leads);
         for i in 0..leads {
@@ -413,7 +466,7 @@ impl Sim {
             now: 0,
             end,
             camp,
-            global_dnc: DncList::default(),
+            global_dnc: cfg.dnc.clone(),
             invalid,
             calls: Vec::new(),
             agents,
@@ -429,6 +482,9 @@ impl Sim {
             fps: 0,
             talk_ms: 0,
             waits: Vec::new(),
+            cdrs: Vec::new(),
+            next_recycle: 24 * 3_600_000,
+            mode_changes: mode_changes.into(),
             cfg,
         }
     }
@@ -446,19 +502,27 @@ impl Sim {
     }
 
     fn predictive(&self) -> bool {
-        matches!(self.cfg.mode, Mode::Predictive | Mode::Power { .. })
+        matches!(self.camp.mode, Mode::Predictive | Mode::Power { .. })
     }
 
-    fn run(mut self) -> Report {
-        if self.predictive() {
-            self.at(0, Ev::Tick);
-        }
+    fn run(mut self) -> (Report, Vec<Cdr>) {
+        // The pacer ticks in every mode (cheap when it has nothing to do) so a switch to a
+        // predictive mode while running takes effect at once.
+        self.at(0, Ev::Tick);
         self.decide();
         while let Some(Reverse((t, _, ev))) = self.q.pop() {
             if t >= self.end {
                 break;
             }
             self.now = t;
+            while self.mode_changes.front().is_some_and(|c| c.0 <= t) {
+                let (_, m) = self.mode_changes.pop_front().expect("checked");
+                self.camp.set_mode(m);
+            }
+            if t >= self.next_recycle {
+                self.camp.leads.recycle(Ms(t));
+                self.next_recycle += 24 * 3_600_000;
+            }
             match ev {
                 Ev::Tick => {
                     self.decide();
@@ -469,6 +533,7 @@ impl Sim {
                 Ev::MessageEnd(c) => {
                     self.calls[c].stage = Stage::Done;
                     self.set_lines(-1);
+                    self.cdr(c, Outcome::Abandoned);
                 }
                 Ev::TalkEnd(a) => self.talk_end(a),
                 Ev::WrapEnd(a) => self.wrap_end(a),
@@ -490,14 +555,50 @@ impl Sim {
                 }
             }
         }
-        self.report()
+        let cdrs = std::mem::take(&mut self.cdrs);
+        (self.report(), cdrs)
+    }
+
+    /// Writes the attempt's CDR (when kept).
+    fn cdr(&mut self, c: usize, outcome: Outcome) {
+        if !self.cfg.keep_cdrs {
+            return;
+        }
+        let call = &self.calls[c];
+        let answered = matches!(call.truth, Truth::Live | Truth::Machine) && call.answered > 0;
+        let evidence = serde_json::json!({
+            "alerting_ms": call.dialled + call.pdd,
+            "queued_ms": (call.answered_to_queue > 0).then_some(call.dialled + call.answered_to_queue),
+            "message_ms": call.message,
+            "message": call.message.map(|_| self.camp.rules.abandon_message.clone()),
+            "sim_truth": format!("{:?}", call.truth).to_ascii_lowercase(),
+        });
+        self.cdrs.push(Cdr {
+            call: CallId(c as u64 + 1),
+            direction: "outbound".into(),
+            channel: 0,
+            ani: String::new(),
+            dnis: self.camp.leads.phone(call.lead).unwrap_or_default(),
+            campaign: Some(self.camp.id),
+            lead: Some(call.lead),
+            queue: None,
+            agent: call.agent.map(|a| AgentId(a as u64 + 1)),
+            start_ms: call.dialled,
+            answer_ms: answered.then_some(call.answered),
+            bridged_ms: call.bridged,
+            end_ms: self.now,
+            outcome: Some(outcome),
+            cause: 16,
+            evidence: evidence.to_string(),
+            recording: None,
+        });
     }
 
     fn decide(&mut self) {
         if self.now >= self.end {
             return;
         }
-        if let Mode::Preview { preview_ms } = self.cfg.mode {
+        if let Mode::Preview { preview_ms } = self.camp.mode {
             for i in 0..self.agents.len() {
                 if self.agents[i].state == AState::Ready {
                     self.agents[i].state = AState::Previewing;
@@ -567,22 +668,43 @@ impl Sim {
             }
         };
         let pdd = self.rng.gen_range(1.5..4.0);
+        // The campaign's ring timeout (≥ 15 s by validation) releases unanswered calls.
+        let ring = self.camp.rules.ring_timeout_ms as f64 / 1000.0;
         let (at, truth) = match truth {
             Truth::Invalid => (pdd + self.rng.gen_range(1.0..3.0), truth),
             Truth::Busy => (pdd + self.rng.gen_range(0.2..1.0), truth),
-            Truth::NoAnswer => (pdd + 25.0, truth),
+            Truth::NoAnswer => (pdd + ring, truth),
             Truth::Live => {
                 let a = lognormal(&mut self.rng, 8.0, 4.0);
-                if a > 25.0 {
-                    (pdd + 25.0, Truth::NoAnswer)
+                if a > ring {
+                    (pdd + ring, Truth::NoAnswer)
                 } else {
                     (pdd + a, truth)
                 }
             }
-            Truth::Machine => (pdd + self.rng.gen_range(15.0..24.0), truth),
+            Truth::Machine => {
+                let a = self.rng.gen_range(15.0..24.0);
+                if a > ring {
+                    (pdd + ring, Truth::NoAnswer)
+                } else {
+                    (pdd + a, truth)
+                }
+            }
         };
         let c = self.calls.len();
-        self.calls.push(Call { lead, truth, dialled: self.now, stage: Stage::Dialling, answered: 0, answered_to_queue: 0, agent });
+        self.calls.push(Call {
+            lead,
+            truth,
+            dialled: self.now,
+            stage: Stage::Dialling,
+            pdd: ms(pdd),
+            answered: 0,
+            answered_to_queue: 0,
+            bridged: None,
+            message: None,
+            agent: None,
+            owner: agent,
+        });
         self.at(self.now + ms(at), Ev::Call(c));
         true
     }
@@ -654,7 +776,8 @@ impl Sim {
         self.calls[c].stage = Stage::Done;
         self.set_lines(-1);
         self.camp.finish(self.calls[c].lead, o, Ms(self.now));
-        if let Some(a) = self.calls[c].agent.take() {
+        self.cdr(c, o);
+        if let Some(a) = self.calls[c].owner.take() {
             // A preview that did not reach anyone: the agent previews the next record.
             self.agents[a].state = AState::Ready;
             self.agents[a].since = self.now;
@@ -668,7 +791,7 @@ impl Sim {
         self.camp.pacer.on_resolved(since, true);
         self.camp.pacer.on_live(Ms(self.now), since);
         self.calls[c].answered_to_queue = since;
-        if let Some(a) = self.calls[c].agent {
+        if let Some(a) = self.calls[c].owner {
             self.bridge(c, a);
             return;
         }
@@ -684,7 +807,7 @@ impl Sim {
             None => {
                 self.calls[c].stage = Stage::Waiting;
                 self.waiting.push_back(c);
-                self.at(self.now + self.cfg.pacer.patience_ms, Ev::Patience(c));
+                self.at(self.now + self.camp.rules.patience_ms, Ev::Patience(c));
             }
         }
     }
@@ -700,6 +823,7 @@ impl Sim {
         ag.call = Some(c);
         self.calls[c].stage = Stage::Talking;
         self.calls[c].agent = Some(a);
+        self.calls[c].bridged = Some(now);
         let d = if self.calls[c].truth == Truth::Live {
             self.contacts += 1;
             let (m, s) = self.cfg.scenario.talk;
@@ -723,9 +847,11 @@ impl Sim {
                 l.1 = true;
             }
         }
+        // The identification message starts at once (the 2-s limit is the patience).
+        self.calls[c].message = Some(self.now);
         self.camp.pacer.on_abandon(Ms(self.now), self.calls[c].answered_to_queue);
         self.camp.finish(self.calls[c].lead, Outcome::Abandoned, Ms(self.now));
-        self.at(self.now + 8_000, Ev::MessageEnd(c));
+        self.at(self.now + self.camp.rules.abandon_message_ms, Ev::MessageEnd(c));
     }
 
     fn talk_end(&mut self, a: usize) {
@@ -737,7 +863,9 @@ impl Sim {
         self.set_lines(-1);
         let live = self.calls[c].truth == Truth::Live;
         self.camp.pacer.on_disposition(self.calls[c].answered_to_queue, live);
-        self.camp.finish(self.calls[c].lead, if live { Outcome::Human } else { Outcome::Machine }, Ms(now));
+        let o = if live { Outcome::Human } else { Outcome::Machine };
+        self.camp.finish(self.calls[c].lead, o, Ms(now));
+        self.cdr(c, o);
         self.agents[a].talk_ms = talk;
         if live {
             self.talk_ms += talk;
@@ -761,7 +889,7 @@ impl Sim {
     fn agent_ready(&mut self, a: usize) {
         self.agents[a].state = AState::Ready;
         self.agents[a].since = self.now;
-        if matches!(self.cfg.mode, Mode::Preview { .. }) {
+        if matches!(self.camp.mode, Mode::Preview { .. }) {
             self.decide();
             return;
         }
@@ -822,20 +950,19 @@ impl Sim {
             }
         }
         let peak = self.line_time.iter().rposition(|&t| t > 0).unwrap_or(0);
-        let mode = match &self.cfg.mode {
+        let mode = match &self.camp.mode {
             Mode::Preview { .. } => "preview".to_string(),
             Mode::Progressive => "progressive".into(),
             Mode::Predictive => "predictive".into(),
             Mode::Power { lines_per_agent } => format!("power:{lines_per_agent}"),
         };
         let r2 = |x: f64| (x * 100.0).round() / 100.0;
-        if std::env::var_os("TRUNK_SIM_DEBUG").is_some() {
-            let mut s = 0u64;
-            while s + 3_600_000 <= self.end {
-                let w: Vec<&(u64, bool)> = self.lives.iter().filter(|l| l.0 >= s && l.0 < s + 3_600_000).collect();
-                eprintln!("window {:>4} min: {:>4} live {:>3} abandoned", s / 60_000, w.len(), w.iter().filter(|l| l.1).count());
-                s += 1_800_000;
-            }
+        let mut by_hour = Vec::new();
+        let mut s = 0u64;
+        while s < self.end {
+            let w: Vec<&(u64, bool)> = self.lives.iter().filter(|l| l.0 >= s && l.0 < s + 3_600_000).collect();
+            by_hour.push(r2(pct(w.iter().filter(|l| l.1).count() as f64, w.len() as f64)));
+            s += 3_600_000;
         }
         Report {
             scenario: self.cfg.scenario.name.clone(),
@@ -862,12 +989,19 @@ impl Sim {
             abandoned: self.abandoned,
             amd_false_positives: self.fps,
             blocked: self.camp.blocked.values().sum(),
+            abandon_pct_by_hour: by_hour,
         }
     }
 }
 
 /// Runs one simulated day.
 pub fn simulate(cfg: SimConfig) -> Report {
+    Sim::new(cfg).run().0
+}
+
+/// Runs one simulated day and returns the CDRs too (`keep_cdrs` is forced on).
+pub fn simulate_with_cdrs(mut cfg: SimConfig) -> (Report, Vec<Cdr>) {
+    cfg.keep_cdrs = true;
     Sim::new(cfg).run()
 }
 
@@ -892,15 +1026,7 @@ mod tests {
     fn same_seed_same_day() {
         let mut s = Scenario::s1();
         s.hours = 0.5;
-        let cfg = SimConfig {
-            scenario: s,
-            agents: 5,
-            seed: 7,
-            mode: Mode::Predictive,
-            amd: false,
-            lines: None,
-            pacer: PacerConfig::default(),
-        };
+        let cfg = SimConfig::new(s, 5, 7, Mode::Predictive, false);
         assert_eq!(simulate(cfg.clone()), simulate(cfg));
     }
 }
