@@ -21,6 +21,9 @@ pub struct OutboundArgs {
     /// RNG seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Run this many seeds (seed, seed+1, …) and print each run plus mean, sd, min and max.
+    #[arg(long, default_value_t = 1)]
+    pub seeds: u64,
     /// preview[:secs], progressive, predictive, power[:lines per agent].
     #[arg(long, default_value = "predictive")]
     pub mode: String,
@@ -70,14 +73,143 @@ pub fn config(a: &OutboundArgs) -> anyhow::Result<SimConfig> {
     Ok(cfg)
 }
 
+/// Mean, sample sd, min and max of one figure over the seeds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// Smallest.
+    pub min: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+impl Spread {
+    /// Over `xs` (empty: all zero).
+    pub fn of(xs: &[f64]) -> Self {
+        if xs.is_empty() {
+            return Self { mean: 0.0, sd: 0.0, min: 0.0, max: 0.0 };
+        }
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = if xs.len() > 1 { xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+        let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        Self {
+            mean: r3(mean),
+            sd: r3(var.sqrt()),
+            min: r3(xs.iter().copied().fold(f64::INFINITY, f64::min)),
+            max: r3(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+        }
+    }
+}
+
+/// The headline figures over several seeds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Seeds run.
+    pub seeds: Vec<u64>,
+    /// Abandon % over the day.
+    pub abandon_pct_day: Spread,
+    /// Abandon % in the worst hour.
+    pub abandon_pct_worst_hour: Spread,
+    /// Talk occupancy.
+    pub talk_occupancy: Spread,
+    /// Talk minutes per agent-hour.
+    pub talk_minutes_per_agent_hour: Spread,
+    /// Contacts per agent-hour.
+    pub contacts_per_agent_hour: Spread,
+    /// Dials per agent-hour.
+    pub dials_per_agent_hour: Spread,
+    /// Mean agent wait (s).
+    pub agent_wait_mean_s: Spread,
+    /// Mean lines.
+    pub lines_mean: Spread,
+    /// Peak lines.
+    pub lines_peak: Spread,
+}
+
+/// Summarises runs of the same configuration over several seeds.
+pub fn summarize(runs: &[Report]) -> Summary {
+    let f = |g: fn(&Report) -> f64| Spread::of(&runs.iter().map(g).collect::<Vec<_>>());
+    Summary {
+        seeds: runs.iter().map(|r| r.seed).collect(),
+        abandon_pct_day: f(|r| r.abandon_pct_day),
+        abandon_pct_worst_hour: f(|r| r.abandon_pct_worst_hour),
+        talk_occupancy: f(|r| r.talk_occupancy),
+        talk_minutes_per_agent_hour: f(|r| r.talk_minutes_per_agent_hour),
+        contacts_per_agent_hour: f(|r| r.contacts_per_agent_hour),
+        dials_per_agent_hour: f(|r| r.dials_per_agent_hour),
+        agent_wait_mean_s: f(|r| r.agent_wait_mean_s),
+        lines_mean: f(|r| r.lines_mean),
+        lines_peak: f(|r| r.lines_peak as f64),
+    }
+}
+
 /// Runs the simulation and prints the report.
 pub fn run(a: &OutboundArgs) -> anyhow::Result<i32> {
-    let r = simulate(config(a)?);
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        print(&r);
+    let cfg = config(a)?;
+    anyhow::ensure!((1..=1000).contains(&a.seeds), "--seeds must be 1..=1000");
+    if a.seeds == 1 {
+        let r = simulate(cfg);
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        } else {
+            print(&r);
+        }
+        return Ok(0);
     }
+    let runs: Vec<Report> = (0..a.seeds)
+        .map(|i| {
+            let mut c = cfg.clone();
+            c.seed = a.seed.wrapping_add(i);
+            simulate(c)
+        })
+        .collect();
+    let sum = summarize(&runs);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "runs": runs, "summary": sum }))?);
+        return Ok(0);
+    }
+    println!(
+        "simulate outbound: scenario {}, {} agents, {:.1} h, mode {}, AMD {}, seeds {}..={}",
+        runs[0].scenario,
+        runs[0].agents,
+        runs[0].hours,
+        runs[0].mode,
+        if runs[0].amd { "on" } else { "off" },
+        a.seed,
+        a.seed.wrapping_add(a.seeds - 1)
+    );
+    println!("  seed  abandon%day  worst-hour%  occupancy  talk-min/ah  contacts/ah  dials/ah  wait-s  lines(mean/peak)");
+    for r in &runs {
+        println!(
+            "  {:>4}  {:>11.2}  {:>11.2}  {:>9.3}  {:>11.2}  {:>11.2}  {:>8.2}  {:>6.1}  {:.1}/{}",
+            r.seed,
+            r.abandon_pct_day,
+            r.abandon_pct_worst_hour,
+            r.talk_occupancy,
+            r.talk_minutes_per_agent_hour,
+            r.contacts_per_agent_hour,
+            r.dials_per_agent_hour,
+            r.agent_wait_mean_s,
+            r.lines_mean,
+            r.lines_peak
+        );
+    }
+    let row = |name: &str, s: &Spread| {
+        println!("  {name:<28} mean {:>8.3}  sd {:>7.3}  min {:>8.3}  max {:>8.3}", s.mean, s.sd, s.min, s.max)
+    };
+    row("abandon % (day)", &sum.abandon_pct_day);
+    row("abandon % (worst hour)", &sum.abandon_pct_worst_hour);
+    row("talk occupancy", &sum.talk_occupancy);
+    row("talk-minutes / agent-hour", &sum.talk_minutes_per_agent_hour);
+    row("contacts / agent-hour", &sum.contacts_per_agent_hour);
+    row("dials / agent-hour", &sum.dials_per_agent_hour);
+    row("agent wait mean (s)", &sum.agent_wait_mean_s);
+    row("lines mean", &sum.lines_mean);
+    row("lines peak", &sum.lines_peak);
     Ok(0)
 }
 

@@ -317,6 +317,125 @@ impl AbandonCounters {
     }
 }
 
+/// One rule a CDR shows was broken.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// The call.
+    pub call: crate::model::CallId,
+    /// `dnc`, `window`, `min_ring`, `connect_2s`, `no_repeat_72h`, `evidence`.
+    pub rule: &'static str,
+    /// What the CDR shows.
+    pub detail: String,
+}
+
+/// What [`audit`] checks the CDRs against.
+#[derive(Clone, Debug)]
+pub struct AuditRules<'a> {
+    /// Do-not-call numbers (global and the campaign's).
+    pub dnc: &'a [&'a DncList],
+    /// Calling window and zone table.
+    pub window: &'a CallingWindow,
+    /// Unix time (ms) of engine time 0.
+    pub epoch_utc_ms: i64,
+    /// Minimum ring time (ms) before releasing an unanswered call.
+    pub min_ring_ms: u64,
+    /// Longest wait for an agent before the identification message (ms).
+    pub max_connect_ms: u64,
+}
+
+fn ev_u64(v: &serde_json::Value, k: &str) -> Option<u64> {
+    v.get(k).and_then(|x| x.as_u64())
+}
+
+/// Proves compliance from outbound CDRs alone: no number on a do-not-call list was dialled, every
+/// attempt started inside the callee's calling window, unanswered calls rang at least the
+/// minimum, every call queued for an agent was bridged or heard the identification message within
+/// the limit, and no number was called within 72 h after an abandoned call to it. The CDR's
+/// `evidence` JSON carries `alerting_ms`, `queued_ms` and `message_ms` (engine ms).
+pub fn audit(cdrs: &[crate::model::Cdr], r: &AuditRules<'_>) -> Vec<Violation> {
+    use crate::model::Outcome;
+    let mut out = Vec::new();
+    let mut v = |call, rule, detail: String| out.push(Violation { call, rule, detail });
+    let mut order: Vec<&crate::model::Cdr> = cdrs.iter().filter(|c| c.direction == "outbound").collect();
+    order.sort_by_key(|c| (c.start_ms, c.call.0));
+    let mut last_abandon: HashMap<String, u64> = HashMap::new();
+    for c in order {
+        let n = normalize(&c.dnis);
+        if r.dnc.iter().any(|d| d.contains(&n)) {
+            v(c.call, "dnc", format!("{} is on a do-not-call list", c.dnis));
+        }
+        if r.window.check(&n, r.epoch_utc_ms + c.start_ms as i64).is_err() {
+            let m = r.window.local_minute(&n, r.epoch_utc_ms + c.start_ms as i64);
+            v(c.call, "window", format!("dialled at local minute {m:?}, outside the window"));
+        }
+        if let Some(&t) = last_abandon.get(&n) {
+            if c.start_ms < t + HOLD_AFTER_ABANDON_MS {
+                v(c.call, "no_repeat_72h", format!("dialled {} ms after an abandoned call", c.start_ms - t));
+            }
+        }
+        let ev: serde_json::Value = match serde_json::from_str(&c.evidence) {
+            Ok(e) => e,
+            Err(e) => {
+                v(c.call, "evidence", format!("evidence is not JSON: {e}"));
+                continue;
+            }
+        };
+        if c.outcome == Some(Outcome::NoAnswer) {
+            match ev_u64(&ev, "alerting_ms") {
+                Some(a) if c.end_ms >= a + r.min_ring_ms => {}
+                Some(a) => v(c.call, "min_ring", format!("released after {} ms of ringing", c.end_ms.saturating_sub(a))),
+                None => v(c.call, "evidence", "no alerting_ms on an unanswered call".into()),
+            }
+        }
+        if let Some(q) = ev_u64(&ev, "queued_ms") {
+            let served = c.bridged_ms.or(ev_u64(&ev, "message_ms"));
+            match served {
+                Some(t) if t <= q + r.max_connect_ms => {}
+                Some(t) => v(c.call, "connect_2s", format!("waited {} ms for an agent", t.saturating_sub(q))),
+                None if c.end_ms <= q + r.max_connect_ms => {}
+                None => v(c.call, "connect_2s", "answered, never bridged and no message".into()),
+            }
+        }
+        if c.outcome == Some(Outcome::Abandoned) {
+            if ev.get("message").and_then(|m| m.as_str()).is_none_or(|m| m.is_empty()) {
+                v(c.call, "connect_2s", "abandoned without the identification message".into());
+            }
+            last_abandon.insert(n, ev_u64(&ev, "message_ms").unwrap_or(c.end_ms));
+        }
+    }
+    out
+}
+
+/// Abandoned / live answers from CDRs (outcome `human` or `abandoned`), over the whole set and in
+/// the worst rolling window of `window_ms` (moved in `step_ms`, windows with fewer than `min_live`
+/// live answers skipped), as fractions.
+pub fn abandon_rates(cdrs: &[crate::model::Cdr], window_ms: u64, step_ms: u64, min_live: usize) -> (f64, f64) {
+    use crate::model::Outcome;
+    let mut lives: Vec<(u64, bool)> = cdrs
+        .iter()
+        .filter_map(|c| match c.outcome {
+            Some(Outcome::Human) => Some((c.answer_ms.unwrap_or(c.start_ms), false)),
+            Some(Outcome::Abandoned) => Some((c.answer_ms.unwrap_or(c.start_ms), true)),
+            _ => None,
+        })
+        .collect();
+    lives.sort_unstable();
+    let rate = |w: &[(u64, bool)]| w.iter().filter(|l| l.1).count() as f64 / w.len().max(1) as f64;
+    let day = rate(&lives);
+    let end = lives.last().map(|l| l.0).unwrap_or(0);
+    let mut worst: f64 = 0.0;
+    let mut s = 0;
+    while s + window_ms <= end.max(window_ms) {
+        let lo = lives.partition_point(|l| l.0 < s);
+        let hi = lives.partition_point(|l| l.0 < s + window_ms);
+        if hi - lo >= min_live {
+            worst = worst.max(rate(&lives[lo..hi]));
+        }
+        s += step_ms.max(1);
+    }
+    (day, worst)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
