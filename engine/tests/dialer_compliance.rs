@@ -47,17 +47,19 @@ fn predictive_day_passes_the_cdr_audit_and_holds_the_cap() {
     }
     let (r, cdrs) = simulate_with_cdrs(cfg.clone());
     audit_clean(&cfg, &cdrs);
-    assert_eq!(cdrs.len() as u64, r.dials, "one CDR per attempt");
+    // One CDR per finished attempt; the calls still up at the end have none yet.
+    let n = cdrs.len() as u64;
+    assert!(n <= r.dials && n + r.lines_peak as u64 >= r.dials, "{n} CDRs for {} dials", r.dials);
     assert!(r.blocked > 0, "the do-not-call list was consulted");
     assert!(r.abandoned > 0, "a predictive day abandons some calls (else it is not pacing ahead)");
     assert!(r.abandon_pct_day <= 3.0, "{r:?}");
     assert!(r.abandon_pct_worst_hour <= 3.0, "{r:?}");
     let abandoned = cdrs.iter().filter(|c| c.outcome == Some(Outcome::Abandoned)).count() as u64;
     assert!(abandoned >= r.abandoned, "every abandoned person has an abandoned CDR");
-    // The CDRs' own worst hour (machines that were abandoned count here too: the dialer cannot
-    // tell them from people) stays within a hair of the cap.
-    let (_, worst) = abandon_rates(&cdrs, H, 300_000, 20);
-    assert!(worst < 0.04, "worst hour from CDRs {worst}");
+    // From the CDRs alone the dialer cannot tell an abandoned machine from an abandoned person
+    // (AMD off), so their rate is an upper bound on the true one.
+    let (day_cdr, _) = abandon_rates(&cdrs, H, 300_000, 20);
+    assert!(day_cdr * 100.0 >= r.abandon_pct_day - 0.01, "{day_cdr} vs {}", r.abandon_pct_day);
     assert!(r.contacts_per_agent_hour > 16.0, "{r:?}");
 }
 

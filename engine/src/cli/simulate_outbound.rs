@@ -42,6 +42,12 @@ pub struct OutboundArgs {
     /// Pacer: fraction of the cap the controller aims at over the day.
     #[arg(long, default_value_t = PacerConfig::default().aim_fraction)]
     pub aim: f64,
+    /// Pacer: abandons held in reserve under the rolling hour's cap.
+    #[arg(long, default_value_t = PacerConfig::default().hour_reserve)]
+    pub reserve: f64,
+    /// Pacer: width (abandons) of the zone where θ is scaled down before the reserve.
+    #[arg(long, default_value_t = PacerConfig::default().soft_span)]
+    pub soft: f64,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -68,8 +74,15 @@ pub fn config(a: &OutboundArgs) -> anyhow::Result<SimConfig> {
     let mode = Mode::parse(&a.mode).map_err(|e| anyhow::anyhow!("--mode: {e}"))?;
     let mut cfg = SimConfig::new(scenario, a.agents, a.seed, mode, a.amd == "on");
     cfg.lines = a.lines;
-    cfg.pacer =
-        PacerConfig { target_abandon: a.target, theta: a.theta, aim_fraction: a.aim, ..PacerConfig::default() };
+    anyhow::ensure!(a.reserve >= 0.0 && a.soft > 0.0, "--reserve must be ≥ 0 and --soft > 0");
+    cfg.pacer = PacerConfig {
+        target_abandon: a.target,
+        theta: a.theta,
+        aim_fraction: a.aim,
+        hour_reserve: a.reserve,
+        soft_span: a.soft,
+        ..PacerConfig::default()
+    };
     Ok(cfg)
 }
 

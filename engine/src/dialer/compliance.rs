@@ -439,6 +439,7 @@ pub fn abandon_rates(cdrs: &[crate::model::Cdr], window_ms: u64, step_ms: u64, m
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{CallId, Cdr, Outcome};
 
     #[test]
     fn dnc_import_reports_bad_lines() {
@@ -496,5 +497,79 @@ mod tests {
         assert_eq!(c.hour(Ms(59 * 60_000)), (20.0, 1.0));
         assert_eq!(c.hour(Ms(61 * 60_000)), (10.0, 0.0));
         assert_eq!(c.day(Ms(61 * 60_000)), (20.0, 1.0));
+    }
+
+    fn cdr(call: u64, dnis: &str, start: u64, end: u64, outcome: Outcome, ev: serde_json::Value) -> Cdr {
+        Cdr {
+            call: CallId(call),
+            direction: "outbound".into(),
+            channel: 0,
+            ani: String::new(),
+            dnis: dnis.into(),
+            campaign: None,
+            lead: None,
+            queue: None,
+            agent: None,
+            start_ms: start,
+            answer_ms: None,
+            bridged_ms: None,
+            end_ms: end,
+            outcome: Some(outcome),
+            cause: 16,
+            evidence: ev.to_string(),
+            recording: None,
+        }
+    }
+
+    #[test]
+    fn audit_finds_each_broken_rule() {
+        use serde_json::json;
+        let mut dnc = DncList::default();
+        dnc.add("2125550199");
+        let window = CallingWindow::default();
+        let rules = AuditRules {
+            dnc: &[&dnc],
+            window: &window,
+            epoch_utc_ms: 9 * 3_600_000,
+            min_ring_ms: 15_000,
+            max_connect_ms: 2_000,
+        };
+        let ab = json!({"queued_ms": 10_000, "message_ms": 12_000, "message": "id"});
+        let mut late = cdr(5, "2125550102", 20_000, 40_000, Outcome::Human, json!({"queued_ms": 25_000}));
+        late.bridged_ms = Some(27_001);
+        let cdrs = vec![
+            cdr(1, "2125550199", 0, 5_000, Outcome::Busy, json!({})),
+            cdr(2, "2125550100", 0, 10_000, Outcome::NoAnswer, json!({"alerting_ms": 3_000})),
+            cdr(3, "2125550101", 0, 20_000, Outcome::Abandoned, ab.clone()),
+            cdr(4, "2125550101", 3_600_000, 3_610_000, Outcome::Busy, json!({})),
+            late,
+            cdr(6, "2125550103", 13 * 3_600_000, 13 * 3_600_000 + 9, Outcome::Busy, json!({})),
+            cdr(7, "2125550104", 0, 20_000, Outcome::Abandoned, json!({"queued_ms": 1, "message_ms": 2_002, "message": "id"})),
+            Cdr { evidence: "not json".into(), ..cdr(8, "2125550105", 0, 5_000, Outcome::Busy, json!({})) },
+        ];
+        let v = audit(&cdrs, &rules);
+        let rules_hit: Vec<(u64, &str)> = v.iter().map(|x| (x.call.0, x.rule)).collect();
+        assert_eq!(
+            rules_hit,
+            vec![
+                (1, "dnc"),
+                (2, "min_ring"),
+                (7, "connect_2s"),
+                (8, "evidence"),
+                (5, "connect_2s"),
+                (4, "no_repeat_72h"),
+                (6, "window"),
+            ],
+            "{v:?}"
+        );
+        // The same calls done right pass.
+        let ok = vec![
+            cdr(2, "2125550100", 0, 18_000, Outcome::NoAnswer, json!({"alerting_ms": 3_000})),
+            cdr(3, "2125550101", 0, 20_000, Outcome::Abandoned, ab),
+            cdr(4, "2125550101", 72 * 3_600_000 + 12_000, 72 * 3_600_000 + 20_000, Outcome::Busy, json!({})),
+        ];
+        assert_eq!(audit(&ok, &rules), vec![]);
+        let (day, worst) = abandon_rates(&ok, 3_600_000, 300_000, 1);
+        assert_eq!((day, worst), (1.0, 1.0));
     }
 }

@@ -31,18 +31,25 @@ pub struct PacerConfig {
     pub theta: f64,
     /// Attempts the resolution estimates remember (exponential forgetting).
     pub memory_attempts: f64,
+    /// Abandons kept in reserve under the rolling hour's cap (calls already in flight can
+    /// still be abandoned after the guard trips).
+    pub hour_reserve: f64,
+    /// Width (abandons) of the zone below the reserve where θ is scaled down linearly.
+    pub soft_span: f64,
 }
 
 impl Default for PacerConfig {
     fn default() -> Self {
         Self {
             target_abandon: 0.03,
-            aim_fraction: 0.8,
+            aim_fraction: 0.7,
             max_lines: 120,
             patience_ms: 2_000,
             amd_fp_estimate: 0.0,
             theta: 0.05,
             memory_attempts: 400.0,
+            hour_reserve: 2.5,
+            soft_span: 3.0,
         }
     }
 }
@@ -98,8 +105,6 @@ pub struct Pacer {
     pub last_theta: f64,
     /// True when the last decision fell back to progressive pacing.
     pub last_guarded: bool,
-    rate_ewma: f64,
-    last_handoff: Option<Ms>,
 }
 
 /// Standard normal CDF (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7).
@@ -131,8 +136,6 @@ impl Pacer {
             started: None,
             last_theta: 0.0,
             last_guarded: false,
-            rate_ewma: 0.0,
-            last_handoff: None,
         }
     }
 
@@ -171,13 +174,6 @@ impl Pacer {
         let aim = self.cfg.target_abandon * self.cfg.aim_fraction;
         self.integ += 0.08 * (aim * (w + fp) - fp);
         self.integ = self.integ.clamp(-4.0, 1.5);
-        if let Some(prev) = self.last_handoff {
-            let gap = (now.0.saturating_sub(prev.0)) as f64 / 60_000.0;
-            // Handoffs per minute, smoothed over ~50 handoffs.
-            let inst = if gap > 0.0 { 1.0 / gap } else { 60.0 };
-            self.rate_ewma += (inst.min(600.0) - self.rate_ewma) * 0.02;
-        }
-        self.last_handoff = Some(now);
     }
 
     /// A call queued `ms` after dialling was abandoned (no agent within the patience).
@@ -189,21 +185,26 @@ impl Pacer {
     }
 
     /// The threshold and whether the guards force progressive pacing now.
-    fn control(&mut self, now: Ms) -> (f64, bool) {
+    fn control(&mut self, now: Ms, in_flight: usize) -> (f64, bool) {
         let start = *self.started.get_or_insert(now);
         let (l1, a1) = self.counters.hour(now);
         let (ld, ad) = self.counters.day(now);
         let run_min = (now.0.saturating_sub(start.0)) as f64 / 60_000.0;
         // Early in the day the hour (and day) that will be judged is still filling up: use the
         // live answers it can expect at the current rate.
-        let proj_h = if run_min < 60.0 { l1.max(self.rate_ewma * 60.0 * 0.8) } else { l1 };
+        // (The count so far, scaled to the hour, after at least 10 minutes.)
+        let proj_h = if run_min < 60.0 { l1.max(0.9 * l1 * 60.0 / run_min.max(10.0)) } else { l1 };
         let proj_d = ld.max(proj_h);
         let cap = self.cfg.target_abandon;
-        let reserve = 1.5;
+        // The reserve covers calls already in flight: a small team has few of them, so it keeps
+        // less back (else one abandon would stop a 5-agent campaign's pacing for an hour).
+        let floor = self.cfg.hour_reserve.min(1.0);
+        let reserve = floor + (self.cfg.hour_reserve - floor) * (in_flight as f64 / 15.0).min(1.0);
         let guarded = a1 + reserve > cap * proj_h || ad + reserve > cap * proj_d * 0.97;
-        // Soften near the hour cap.
+        // Soften near the hour cap, over a zone no wider than a third of the hour's allowance.
         let head = (cap * proj_h - a1 - reserve).max(0.0);
-        let soft = (head / 3.0).min(1.0);
+        let span = self.cfg.soft_span.min(cap * proj_h / 3.0).max(0.25);
+        let soft = (head / span).min(1.0);
         let theta = self.cfg.theta * self.integ.exp() * soft;
         (theta, guarded)
     }
@@ -216,16 +217,21 @@ impl Pacer {
         match mode {
             Mode::Preview { .. } | Mode::Progressive => progressive,
             Mode::Power { lines_per_agent } => {
-                let (_, guarded) = self.control(inp.now);
+                let (theta, guarded) = self.control(inp.now, inp.pending.len());
+                self.last_theta = theta;
                 self.last_guarded = guarded;
                 if guarded {
                     return progressive;
                 }
-                let want = (lines_per_agent.max(1.0) * inp.free_agents as f64).floor() as usize;
+                // The same controller as predictive: the extra lines per agent shrink with the
+                // controller's θ (relative to its nominal value) and vanish under the guard.
+                let scale = (theta / self.cfg.theta.max(1e-9)).min(1.0);
+                let ratio = 1.0 + (lines_per_agent.max(1.0) - 1.0) * scale;
+                let want = (ratio * inp.free_agents as f64).floor() as usize;
                 want.saturating_sub(inp.pending.len()).min(cap)
             }
             Mode::Predictive => {
-                let (theta, guarded) = self.control(inp.now);
+                let (theta, guarded) = self.control(inp.now, inp.pending.len());
                 self.last_theta = theta;
                 self.last_guarded = guarded;
                 if guarded || theta <= 1e-4 {
