@@ -4,8 +4,8 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
-pub mod dialer;
 pub mod demo;
+pub mod dialer;
 pub mod engine_main;
 pub mod linesim;
 pub mod media;

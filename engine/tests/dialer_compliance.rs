@@ -143,7 +143,8 @@ fn calling_windows_follow_the_callee_zone_across_a_dst_change() {
 
 #[test]
 fn no_repeat_within_72_hours_of_an_abandon() {
-    let mut c = Campaign::new(CampaignId(1), Mode::Predictive, PacerConfig::default(), (150.0, 150.0), (20.0, 10.0));
+    let mut c =
+        Campaign::new(CampaignId(1), Mode::Predictive, PacerConfig::default(), (150.0, 150.0), (20.0, 10.0));
     c.epoch_utc_ms = 1_768_464_000_000; // 2026-01-15 08:00 UTC
     c.leads.push("2125550100", 10);
     c.leads.push("2125550101", 0);
@@ -163,7 +164,10 @@ fn no_repeat_within_72_hours_of_an_abandon() {
         assert_eq!(c.check("2125550100", Ms(day * 24 * H), &g), Err(Blocked::RecentAbandon));
     }
     // One ms before 72 h it is still held; at 72 h it may be dialled again.
-    assert_eq!(c.check("2125550100", Ms(60_000 + HOLD_AFTER_ABANDON_MS - 1), &g), Err(Blocked::RecentAbandon));
+    assert_eq!(
+        c.check("2125550100", Ms(60_000 + HOLD_AFTER_ABANDON_MS - 1), &g),
+        Err(Blocked::RecentAbandon)
+    );
     c.leads.recycle(Ms(3 * 24 * H));
     assert_eq!(c.next_lead(Ms(60_000 + HOLD_AFTER_ABANDON_MS), &g), Some(first));
 }
@@ -178,7 +182,8 @@ fn call_rules_refuse_illegal_settings() {
     assert!(e.contains("patience_ms"), "{e}");
     let e = CallRules { abandon_message: " ".into(), ..ok }.validate().unwrap_err();
     assert!(e.contains("identification"), "{e}");
-    let mut c = Campaign::new(CampaignId(1), Mode::Predictive, PacerConfig::default(), (150.0, 150.0), (20.0, 10.0));
+    let mut c =
+        Campaign::new(CampaignId(1), Mode::Predictive, PacerConfig::default(), (150.0, 150.0), (20.0, 10.0));
     assert!(c.validate().is_ok());
     c.pacer.cfg.target_abandon = 0.05;
     assert!(c.validate().unwrap_err().contains("target_abandon"));

@@ -107,7 +107,8 @@ impl Spread {
         }
         let n = xs.len() as f64;
         let mean = xs.iter().sum::<f64>() / n;
-        let var = if xs.len() > 1 { xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+        let var =
+            if xs.len() > 1 { xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
         let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
         Self {
             mean: r3(mean),
@@ -212,7 +213,10 @@ pub fn run(a: &OutboundArgs) -> anyhow::Result<i32> {
         );
     }
     let row = |name: &str, s: &Spread| {
-        println!("  {name:<28} mean {:>8.3}  sd {:>7.3}  min {:>8.3}  max {:>8.3}", s.mean, s.sd, s.min, s.max)
+        println!(
+            "  {name:<28} mean {:>8.3}  sd {:>7.3}  min {:>8.3}  max {:>8.3}",
+            s.mean, s.sd, s.min, s.max
+        )
     };
     row("abandon % (day)", &sum.abandon_pct_day);
     row("abandon % (worst hour)", &sum.abandon_pct_worst_hour);
@@ -256,4 +260,45 @@ fn print(r: &Report) {
         "  lines: mean {:.1}, p99 {}, peak {} (of {})",
         r.lines_mean, r.lines_p99, r.lines_peak, r.lines_available
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: OutboundArgs,
+    }
+
+    #[test]
+    fn arguments_are_checked_and_json_names_the_figures() {
+        let t = T::try_parse_from(["t", "--agents", "3", "--hours", "0.25", "--mode", "power:2"]).unwrap();
+        let cfg = config(&t.a).unwrap();
+        assert_eq!(cfg.mode, Mode::Power { lines_per_agent: 2.0 });
+        let v = serde_json::to_value(simulate(cfg)).unwrap();
+        for k in [
+            "abandon_pct_day",
+            "abandon_pct_worst_hour",
+            "talk_occupancy",
+            "talk_minutes_per_agent_hour",
+            "contacts_per_agent_hour",
+            "dials_per_agent_hour",
+            "agent_wait_mean_s",
+            "agent_wait_p90_s",
+            "lines_mean",
+            "lines_p99",
+            "lines_peak",
+        ] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        let bad = T::try_parse_from(["t", "--mode", "scan"]).unwrap();
+        assert!(config(&bad.a).unwrap_err().to_string().contains("--mode"));
+        let bad = T::try_parse_from(["t", "--target", "1.5"]).unwrap();
+        assert!(config(&bad.a).is_err());
+        let s = Spread::of(&[1.0, 2.0, 3.0]);
+        assert_eq!((s.mean, s.sd, s.min, s.max), (2.0, 1.0, 1.0, 3.0));
+    }
 }

@@ -147,7 +147,8 @@ impl CallingWindow {
             }
             resolved.push((digits, resolve(z).map_err(|e| format!("prefix table entry {i} ({p}): {e}"))?));
         }
-        let default_tz = default_zone.as_ref().map(resolve).transpose().map_err(|e| format!("default zone: {e}"))?;
+        let default_tz =
+            default_zone.as_ref().map(resolve).transpose().map_err(|e| format!("default zone: {e}"))?;
         Ok(Self { start_min, end_min, prefixes, default_zone, resolved, default_tz })
     }
 
@@ -383,7 +384,11 @@ pub fn audit(cdrs: &[crate::model::Cdr], r: &AuditRules<'_>) -> Vec<Violation> {
         if c.outcome == Some(Outcome::NoAnswer) {
             match ev_u64(&ev, "alerting_ms") {
                 Some(a) if c.end_ms >= a + r.min_ring_ms => {}
-                Some(a) => v(c.call, "min_ring", format!("released after {} ms of ringing", c.end_ms.saturating_sub(a))),
+                Some(a) => v(
+                    c.call,
+                    "min_ring",
+                    format!("released after {} ms of ringing", c.end_ms.saturating_sub(a)),
+                ),
                 None => v(c.call, "evidence", "no alerting_ms on an unanswered call".into()),
             }
         }
@@ -409,7 +414,12 @@ pub fn audit(cdrs: &[crate::model::Cdr], r: &AuditRules<'_>) -> Vec<Violation> {
 /// Abandoned / live answers from CDRs (outcome `human` or `abandoned`), over the whole set and in
 /// the worst rolling window of `window_ms` (moved in `step_ms`, windows with fewer than `min_live`
 /// live answers skipped), as fractions.
-pub fn abandon_rates(cdrs: &[crate::model::Cdr], window_ms: u64, step_ms: u64, min_live: usize) -> (f64, f64) {
+pub fn abandon_rates(
+    cdrs: &[crate::model::Cdr],
+    window_ms: u64,
+    step_ms: u64,
+    min_live: usize,
+) -> (f64, f64) {
     use crate::model::Outcome;
     let mut lives: Vec<(u64, bool)> = cdrs
         .iter()
@@ -544,7 +554,14 @@ mod tests {
             cdr(4, "2125550101", 3_600_000, 3_610_000, Outcome::Busy, json!({})),
             late,
             cdr(6, "2125550103", 13 * 3_600_000, 13 * 3_600_000 + 9, Outcome::Busy, json!({})),
-            cdr(7, "2125550104", 0, 20_000, Outcome::Abandoned, json!({"queued_ms": 1, "message_ms": 2_002, "message": "id"})),
+            cdr(
+                7,
+                "2125550104",
+                0,
+                20_000,
+                Outcome::Abandoned,
+                json!({"queued_ms": 1, "message_ms": 2_002, "message": "id"}),
+            ),
             Cdr { evidence: "not json".into(), ..cdr(8, "2125550105", 0, 5_000, Outcome::Busy, json!({})) },
         ];
         let v = audit(&cdrs, &rules);

@@ -193,7 +193,7 @@ impl Scenario {
     }
 
     fn probs_at(&self, hour: f64) -> [f64; 4] {
-        self.changes.iter().filter(|(h, _)| *h <= hour).last().map(|(_, p)| *p).unwrap_or(self.probs)
+        self.changes.iter().rfind(|(h, _)| *h <= hour).map(|(_, p)| *p).unwrap_or(self.probs)
     }
 }
 
@@ -960,7 +960,8 @@ impl Sim {
         let mut by_hour = Vec::new();
         let mut s = 0u64;
         while s < self.end {
-            let w: Vec<&(u64, bool)> = self.lives.iter().filter(|l| l.0 >= s && l.0 < s + 3_600_000).collect();
+            let w: Vec<&(u64, bool)> =
+                self.lives.iter().filter(|l| l.0 >= s && l.0 < s + 3_600_000).collect();
             by_hour.push(r2(pct(w.iter().filter(|l| l.1).count() as f64, w.len() as f64)));
             s += 3_600_000;
         }
