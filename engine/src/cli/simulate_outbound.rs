@@ -48,6 +48,10 @@ pub struct OutboundArgs {
     /// Pacer: width (abandons) of the zone where θ is scaled down before the reserve.
     #[arg(long, default_value_t = PacerConfig::default().soft_span)]
     pub soft: f64,
+    /// Pacer: count abandons in the rolling counters by the learnt odds that they were people
+    /// (default: every abandoned answer counts as a person).
+    #[arg(long)]
+    pub estimate_abandons: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -81,6 +85,7 @@ pub fn config(a: &OutboundArgs) -> anyhow::Result<SimConfig> {
         aim_fraction: a.aim,
         hour_reserve: a.reserve,
         soft_span: a.soft,
+        estimate_abandon_odds: a.estimate_abandons,
         ..PacerConfig::default()
     };
     Ok(cfg)

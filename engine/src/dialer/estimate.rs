@@ -144,6 +144,15 @@ impl HumanOdds {
         let b = ((ms / 1000) as usize).min(60);
         (self.human[b] + 2.0) / (self.total[b] + 2.0)
     }
+
+    /// An upper confidence bound on P(person) (about 1.5 sd plus one pseudo-count): close to
+    /// 1 while a bin has few observations, close to [`HumanOdds::p_human`] once it has many.
+    pub fn p_human_upper(&self, ms: u64) -> f64 {
+        let b = ((ms / 1000) as usize).min(60);
+        let n = self.total[b] + 2.0;
+        let p = self.p_human(ms);
+        (p + 1.5 * (p * (1.0 - p) / n).sqrt() + 1.0 / n).min(1.0)
+    }
 }
 
 /// Decayed histogram of a duration in whole seconds with a cumulative view.

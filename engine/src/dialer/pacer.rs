@@ -36,6 +36,9 @@ pub struct PacerConfig {
     pub hour_reserve: f64,
     /// Width (abandons) of the zone below the reserve where θ is scaled down linearly.
     pub soft_span: f64,
+    /// Count an abandoned answer in the rolling counters by the learnt odds that it was a
+    /// person, instead of as a person (see [`Pacer::on_abandon`]).
+    pub estimate_abandon_odds: bool,
 }
 
 impl Default for PacerConfig {
@@ -50,6 +53,7 @@ impl Default for PacerConfig {
             memory_attempts: 400.0,
             hour_reserve: 2.5,
             soft_span: 3.0,
+            estimate_abandon_odds: false,
         }
     }
 }
@@ -178,8 +182,13 @@ impl Pacer {
 
     /// A call queued `ms` after dialling was abandoned (no agent within the patience).
     pub fn on_abandon(&mut self, now: Ms, ms: u64) {
+        // By default the counters (and the guards reading them) take every abandoned answer as
+        // a person: with AMD off the dialer cannot rule it out, and the odds are thin on small
+        // teams. `estimate_abandon_odds` weighs it by the learnt odds instead (more contacts,
+        // less margin). The day's integral always steers by the odds.
         let w = self.odds.p_human(ms);
-        self.counters.record(now, 0.0, w);
+        let counted = if self.cfg.estimate_abandon_odds { w } else { 1.0 };
+        self.counters.record(now, 0.0, counted);
         self.integ -= 0.08 * w;
         self.integ = self.integ.clamp(-4.0, 1.5);
     }
