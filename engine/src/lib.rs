@@ -7,6 +7,7 @@ pub mod boardcfg;
 pub mod cli;
 pub mod daemon;
 pub mod demo;
+pub mod dialer;
 pub mod engine_main;
 pub mod linesim;
 pub mod lists;

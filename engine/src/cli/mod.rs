@@ -11,6 +11,7 @@ pub mod client;
 pub mod dahdi;
 pub mod simulate_call;
 pub mod trace;
+pub mod simulate_outbound;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -49,7 +50,8 @@ pub enum Command {
     Bench(BenchCmd),
     /// Decode a signalling capture (D-channel TS16 octets, hex frames, R2 wire) into a ladder.
     Trace(trace::TraceArgs),
-    /// Run things on a simulated, cross-connected board in virtual time.
+    /// Run things offline in virtual time: one call across a simulated board, or a whole
+    /// campaign against simulated lines and agents.
     #[command(subcommand)]
     Simulate(SimulateCmd),
 }
@@ -59,6 +61,8 @@ pub enum Command {
 pub enum SimulateCmd {
     /// One call across a back-to-back pair, printed as a ladder.
     Call(simulate_call::SimulateCallArgs),
+    /// An outbound campaign at event level (no audio): abandon rate, occupancy, contacts.
+    Outbound(simulate_outbound::OutboundArgs),
 }
 
 /// `trunkctl bench ...`.
@@ -88,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Dahdi(a) => dahdi::run(&a),
         Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
         Command::Trace(a) => trace::run(&a),
+        Command::Simulate(SimulateCmd::Outbound(a)) => simulate_outbound::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
         Command::Bench(BenchCmd::Pipeline(a)) => bench_pipeline::run(&a),
     }
