@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod bench_board;
 pub mod board;
 pub mod dahdi;
+pub mod simulate_inbound;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -29,6 +30,16 @@ pub enum Command {
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Offline simulations.
+    #[command(subcommand)]
+    Simulate(SimulateCmd),
+}
+
+/// `trunkctl simulate ...`.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCmd {
+    /// The inbound centre: IVR, queues, agents, ACD strategies; `--validate erlang`.
+    Inbound(simulate_inbound::InboundArgs),
 }
 
 /// `trunkctl bench ...`.
@@ -46,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Channels(a) => board::channels(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
+        Command::Simulate(SimulateCmd::Inbound(a)) => simulate_inbound::run(&a),
     }
 }
