@@ -8,7 +8,7 @@
 //! ≤ 23 ms does not); five missing hits end it (a 10 ms interruption does not split a digit, a
 //! 40 ms pause does).
 
-use crate::dualtone::{Debouncer, FrameAnalyzer, Hit, Measured, Measurer};
+use crate::dualtone::{level_power, Debouncer, FrameAnalyzer, Hit, Measured, Measurer};
 use crate::event::{Detector, DetectorKind, Label, ToneEvent};
 use crate::SampleTime;
 
@@ -20,9 +20,9 @@ pub const COLS: [f32; 4] = [1209.0, 1336.0, 1477.0, 1633.0];
 pub const DIGITS: [char; 16] =
     ['1', '2', '3', 'A', '4', '5', '6', 'B', '7', '8', '9', 'C', '*', '0', '#', 'D'];
 
-const H: usize = 64;
-const FREQS: [f32; 8] = [ROWS[0], ROWS[1], ROWS[2], ROWS[3], COLS[0], COLS[1], COLS[2], COLS[3]];
-const LABELS: [Label; 16] = {
+pub(crate) const H: usize = 64;
+pub(crate) const FREQS: [f32; 8] = [ROWS[0], ROWS[1], ROWS[2], ROWS[3], COLS[0], COLS[1], COLS[2], COLS[3]];
+pub(crate) const LABELS: [Label; 16] = {
     let mut l = [Label::new(""); 16];
     let mut i = 0;
     while i < 16 {
@@ -76,12 +76,14 @@ impl Default for DtmfConfig {
 /// A single-channel DTMF detector. Fixed-size state; `process` never allocates.
 #[derive(Clone, Debug)]
 pub struct Dtmf {
-    cfg: DtmfConfig,
-    frames: FrameAnalyzer<8, H>,
-    measurer: Measurer<8>,
-    deb: Debouncer,
-    now: SampleTime,
-    tol_hz: [f32; 8],
+    pub(crate) cfg: DtmfConfig,
+    pub(crate) frames: FrameAnalyzer<8, H>,
+    pub(crate) measurer: Measurer<8>,
+    pub(crate) deb: Debouncer,
+    pub(crate) now: SampleTime,
+    pub(crate) tol_hz: [f32; 8],
+    /// Bin power of a tone at `min_level_dbm0`.
+    pub(crate) min_power: f32,
 }
 
 impl Default for Dtmf {
@@ -103,10 +105,13 @@ impl Dtmf {
         for (t, f) in tol_hz.iter_mut().zip(FREQS) {
             *t = f * cfg.freq_tolerance;
         }
+        let measurer = Measurer::new(&FREQS, H, sw, sw2);
+        let min_power = level_power(&measurer, cfg.min_level_dbm0);
         Self {
             cfg,
             frames,
-            measurer: Measurer::new(&FREQS, H, sw, sw2),
+            measurer,
+            min_power,
             deb: Debouncer::new(DetectorKind::Dtmf, H, min_on, end_frames),
             now: 0,
             tol_hz,
@@ -125,24 +130,25 @@ impl Dtmf {
 }
 
 /// One frame pair's verdict (a free function so `process` can borrow the parts separately).
-fn decide(c: &DtmfConfig, tol_hz: &[f32; 8], m: &Measured<8>) -> Option<Hit> {
+pub(crate) fn decide(c: &DtmfConfig, tol_hz: &[f32; 8], min_power: f32, m: &Measured<'_, 8>) -> Option<Hit> {
     let best = |r: core::ops::Range<usize>| {
         r.clone().fold(r.start, |b, i| if m.power[i] > m.power[b] { i } else { b })
     };
     let row = best(0..4);
     let col = best(4..8);
-    let (lr, lc) = (m.level_dbm0[row], m.level_dbm0[col]);
-    if lr < c.min_level_dbm0 || lc < c.min_level_dbm0 {
+    // Cheap checks first: most frames are speech, noise or silence.
+    if m.power[row] < min_power || m.power[col] < min_power {
         return None;
     }
+    if m.share(row) + m.share(col) < c.min_energy_share {
+        return None;
+    }
+    let (lr, lc) = (m.level_dbm0(row), m.level_dbm0(col));
     let twist = lc - lr;
     if twist > c.max_reverse_twist_db || -twist > c.max_normal_twist_db {
         return None;
     }
-    if m.share[row] + m.share[col] < c.min_energy_share {
-        return None;
-    }
-    if m.offset_hz[row].abs() > tol_hz[row] || m.offset_hz[col].abs() > tol_hz[col] {
+    if m.offset_hz(row).abs() > tol_hz[row] || m.offset_hz(col).abs() > tol_hz[col] {
         return None;
     }
     let power = (m.power[row] + m.power[col]).min(m.prev_power[row] + m.prev_power[col]);
@@ -162,7 +168,7 @@ impl Detector for Dtmf {
     }
 
     fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(ToneEvent)) {
-        let Self { cfg, frames, measurer, deb, now, tol_hz } = self;
+        let Self { cfg, frames, measurer, deb, now, tol_hz, min_power } = self;
         let mut rest = samples;
         while !rest.is_empty() {
             // Feed at most up to the next frame boundary so a completed frame ends at `now`.
@@ -172,8 +178,8 @@ impl Detector for Dtmf {
             *now += take as u64;
             let t = *now;
             frames.push(block, |f| {
-                let m = measurer.measure(f);
-                deb.frame(decide(cfg, tol_hz, &m), t, &LABELS, emit);
+                let hit = measurer.measure(f, |m| decide(cfg, tol_hz, *min_power, m));
+                deb.frame(hit, t, &LABELS, emit);
             });
         }
     }

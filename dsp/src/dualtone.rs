@@ -26,10 +26,10 @@ pub(crate) struct Frame<const N: usize> {
 /// so the per-sample update of all filters vectorises.
 #[derive(Clone, Debug)]
 pub(crate) struct FrameAnalyzer<const N: usize, const H: usize> {
-    k: [f32; N],
-    cosw: [f32; N],
-    sinw: [f32; N],
-    win: [f32; H],
+    pub(crate) k: [f32; N],
+    pub(crate) cosw: [f32; N],
+    pub(crate) sinw: [f32; N],
+    pub(crate) win: [f32; H],
     s1: [f32; N],
     s2: [f32; N],
     energy: f32,
@@ -99,7 +99,9 @@ impl<const N: usize, const H: usize> FrameAnalyzer<N, H> {
             let xw = v as f32 * w;
             e += xw * xw;
             for i in 0..N {
-                let s0 = k[i] * s1[i] - s2[i] + xw;
+                // `xw - s2` does not depend on the previous step's result: only one multiply
+                // and one add sit on the recursive critical path.
+                let s0 = k[i] * s1[i] + (xw - s2[i]);
                 s2[i] = s1[i];
                 s1[i] = s0;
             }
@@ -116,19 +118,39 @@ impl<const N: usize, const H: usize> FrameAnalyzer<N, H> {
     }
 }
 
-/// Per-frame measurements the family-specific decision code works from.
+/// Per-frame measurements the family-specific decision code works from. Powers are computed for
+/// every bin; levels, shares and frequency offsets only on demand (for the one or two candidate
+/// bins), which keeps logarithms and arc tangents out of most frames.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Measured<const N: usize> {
-    /// Level of each bin's tone in dBm0 (as if the tone sat exactly on the bin).
-    pub level_dbm0: [f32; N],
-    /// Share of the frame's energy explained by each bin (1.0 for a lone on-bin sine).
-    pub share: [f32; N],
-    /// Frequency offset of each bin's tone from the bin's nominal frequency, in Hz.
-    pub offset_hz: [f32; N],
+pub(crate) struct Measured<'a, const N: usize> {
     /// Bin power (linear, for relative comparisons).
     pub power: [f32; N],
     /// The same bin's power in the previous frame.
     pub prev_power: [f32; N],
+    frame: &'a Frame<N>,
+    m: &'a Measurer<N>,
+}
+
+impl<const N: usize> Measured<'_, N> {
+    /// Level of bin `i`'s tone in dBm0 (as if the tone sat exactly on the bin).
+    pub fn level_dbm0(&self, i: usize) -> f32 {
+        crate::level::power_to_dbm0(self.power[i] * self.m.level_k)
+    }
+
+    /// Share of the frame's energy explained by bin `i` (1.0 for a lone on-bin sine).
+    pub fn share(&self, i: usize) -> f32 {
+        self.power[i] * self.m.share_k / self.frame.energy.max(1e-30)
+    }
+
+    /// Frequency offset of bin `i`'s tone from the bin's nominal frequency, in Hz.
+    pub fn offset_hz(&self, i: usize) -> f32 {
+        let (re, im) = (self.frame.re[i], self.frame.im[i]);
+        let (pr, pi) = (self.m.prev_re[i], self.m.prev_im[i]);
+        // y_m · conj(y_{m-1}): its angle is ω_tone·H (mod 2π).
+        let cr = re * pr + im * pi;
+        let ci = im * pr - re * pi;
+        wrap(ci.atan2(cr) - self.m.wh[i]) * self.m.hz_per_rad
+    }
 }
 
 /// Turns raw frames into [`Measured`] values (keeps the previous frame for the phase step).
@@ -169,32 +191,25 @@ impl<const N: usize> Measurer<N> {
         self.prev_power = [0.0; N];
     }
 
-    pub fn measure(&mut self, f: &Frame<N>) -> Measured<N> {
-        let mut m = Measured {
-            level_dbm0: [-100.0; N],
-            share: [0.0; N],
-            offset_hz: [0.0; N],
-            power: [0.0; N],
-            prev_power: self.prev_power,
-        };
-        let e = f.energy.max(1e-30);
-        for i in 0..N {
-            let p = f.re[i] * f.re[i] + f.im[i] * f.im[i];
-            m.power[i] = p;
-            m.share[i] = p * self.share_k / e;
-            // Undo the 1/32768 window scale to get back to 16-bit units.
-            m.level_dbm0[i] = crate::level::power_to_dbm0(p * self.level_k);
-            // y_m · conj(y_{m-1}): its angle is ω_tone·H (mod 2π).
-            let cr = f.re[i] * self.prev_re[i] + f.im[i] * self.prev_im[i];
-            let ci = f.im[i] * self.prev_re[i] - f.re[i] * self.prev_im[i];
-            let d = wrap(ci.atan2(cr) - self.wh[i]);
-            m.offset_hz[i] = d * self.hz_per_rad;
+    /// Measures `f` against the previous frame, lets `decide` look at it, then makes `f` the
+    /// previous frame.
+    #[inline]
+    pub fn measure<R>(&mut self, f: &Frame<N>, decide: impl FnOnce(&Measured<'_, N>) -> R) -> R {
+        let mut power = [0.0; N];
+        for (p, (re, im)) in power.iter_mut().zip(f.re.iter().zip(&f.im)) {
+            *p = re * re + im * im;
         }
+        let r = decide(&Measured { power, prev_power: self.prev_power, frame: f, m: self });
         self.prev_re = f.re;
         self.prev_im = f.im;
-        self.prev_power = m.power;
-        m
+        self.prev_power = power;
+        r
     }
+}
+
+/// The bin power a tone at `dbm0` shows.
+pub(crate) fn level_power<const N: usize>(m: &Measurer<N>, dbm0: f32) -> f32 {
+    crate::level::DBM0_RMS * crate::level::DBM0_RMS * 10f32.powf(dbm0 / 10.0) / m.level_k
 }
 
 /// Wraps an angle to (−π, π].

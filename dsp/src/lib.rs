@@ -3,6 +3,7 @@
 //! detectors. Knows samples, not channels: nothing here logs, spawns threads, reads clocks or
 //! touches files.
 
+pub mod bank;
 pub mod dtmf;
 mod dualtone;
 pub mod event;

@@ -6,7 +6,7 @@
 //! semantics (on when the compelled tone appears, off when it is removed), which is what the
 //! compelled cycle needs; R1 digits are reported the same way.
 
-use crate::dualtone::{Debouncer, FrameAnalyzer, Hit, Measured, Measurer};
+use crate::dualtone::{level_power, Debouncer, FrameAnalyzer, Hit, Measured, Measurer};
 use crate::event::{Detector, DetectorKind, Label, ToneEvent};
 use crate::SampleTime;
 
@@ -167,6 +167,7 @@ pub struct Mf {
     now: SampleTime,
     tol_hz: [f32; 6],
     labels: [Label; 16],
+    min_power: f32,
 }
 
 impl Mf {
@@ -189,11 +190,14 @@ impl Mf {
         for (c, l) in labels.iter_mut().enumerate() {
             *l = kind.label(c as u8);
         }
+        let measurer = Measurer::new(&freqs, H, sw, sw2);
+        let min_power = level_power(&measurer, cfg.min_level_dbm0);
         Self {
             kind,
             cfg,
             frames,
-            measurer: Measurer::new(&freqs, H, sw, sw2),
+            measurer,
+            min_power,
             deb: Debouncer::new(kind.detector(), H, cfg.min_on_frames, cfg.end_frames),
             now: 0,
             tol_hz,
@@ -212,22 +216,22 @@ impl Mf {
     }
 }
 
-fn decide(c: &MfConfig, tol_hz: &[f32; 6], m: &Measured<6>) -> Option<Hit> {
-    // The three strongest bins.
+fn decide(c: &MfConfig, tol_hz: &[f32; 6], min_power: f32, m: &Measured<'_, 6>) -> Option<Hit> {
+    // The three strongest bins (no allocation: a fixed array).
     let mut idx = [0usize, 1, 2, 3, 4, 5];
     idx.sort_unstable_by(|&a, &b| m.power[b].total_cmp(&m.power[a]));
     let (a, b, third) = (idx[0], idx[1], idx[2]);
-    let (la, lb) = (m.level_dbm0[a], m.level_dbm0[b]);
-    if lb < c.min_level_dbm0 || la - lb > c.max_twist_db {
+    if m.power[b] < min_power {
         return None;
     }
-    if m.level_dbm0[third] > lb - c.third_margin_db {
+    if m.share(a) + m.share(b) < c.min_energy_share {
         return None;
     }
-    if m.share[a] + m.share[b] < c.min_energy_share {
+    let (la, lb) = (m.level_dbm0(a), m.level_dbm0(b));
+    if la - lb > c.max_twist_db || m.level_dbm0(third) > lb - c.third_margin_db {
         return None;
     }
-    if m.offset_hz[a].abs() > tol_hz[a] || m.offset_hz[b].abs() > tol_hz[b] {
+    if m.offset_hz(a).abs() > tol_hz[a] || m.offset_hz(b).abs() > tol_hz[b] {
         return None;
     }
     let power = (m.power[a] + m.power[b]).min(m.prev_power[a] + m.prev_power[b]);
@@ -247,7 +251,7 @@ impl Detector for Mf {
     }
 
     fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(ToneEvent)) {
-        let Self { cfg, frames, measurer, deb, now, tol_hz, labels, .. } = self;
+        let Self { cfg, frames, measurer, deb, now, tol_hz, labels, min_power, .. } = self;
         let mut rest = samples;
         while !rest.is_empty() {
             let take = rest.len().min(frames.room());
@@ -256,8 +260,8 @@ impl Detector for Mf {
             *now += take as u64;
             let t = *now;
             frames.push(block, |f| {
-                let m = measurer.measure(f);
-                deb.frame(decide(cfg, tol_hz, &m), t, labels, emit);
+                let hit = measurer.measure(f, |m| decide(cfg, tol_hz, *min_power, m));
+                deb.frame(hit, t, labels, emit);
             });
         }
     }

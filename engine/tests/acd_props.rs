@@ -4,8 +4,7 @@
 use proptest::prelude::*;
 use trunkline_engine::acd::{
     Acd, AcdAction, AcdInput, AgentConfig, CallArrival, ForcedState, NoAnswerPolicy, QueueConfig, ScreenPop,
-    Strategy as AcdStrategy,
-    SuperviseMode,
+    Strategy as AcdStrategy, SuperviseMode,
 };
 use trunkline_engine::model::{AgentId, AgentState, CallId, Ms, QueueId};
 
@@ -50,22 +49,30 @@ fn input() -> impl Strategy<Value = (u64, AcdInput)> {
         agent.clone().prop_map(|agent| AcdInput::Ready { agent }),
         agent.clone().prop_map(|agent| AcdInput::NotReady { agent, reason: "lunch".into() }),
         (agent.clone(), 1u64..60_000).prop_map(|(agent, duration_ms)| AcdInput::Break { agent, duration_ms }),
-        (call.clone(), 1u64..=2, 0u8..2, proptest::option::of(1..=AGENTS)).prop_map(|(call, q, priority, s)| {
-            AcdInput::Arrive(CallArrival {
-                call,
-                queue: QueueId(q),
-                priority,
-                sticky: s.map(AgentId),
-                pop: ScreenPop { caller: "5551234".into(), ..ScreenPop::default() },
-            })
-        }),
+        (call.clone(), 1u64..=2, 0u8..2, proptest::option::of(1..=AGENTS)).prop_map(
+            |(call, q, priority, s)| {
+                AcdInput::Arrive(CallArrival {
+                    call,
+                    queue: QueueId(q),
+                    priority,
+                    sticky: s.map(AgentId),
+                    pop: ScreenPop { caller: "5551234".into(), ..ScreenPop::default() },
+                })
+            }
+        ),
         call.clone().prop_map(|call| AcdInput::CallerHangup { call }),
         call.clone().prop_map(|call| AcdInput::AcceptCallback { call }),
-        (call.clone(), any::<bool>()).prop_map(|(call, answered)| AcdInput::CallbackResult { call, answered }),
+        (call.clone(), any::<bool>())
+            .prop_map(|(call, answered)| AcdInput::CallbackResult { call, answered }),
         (agent.clone(), call.clone()).prop_map(|(agent, call)| AcdInput::AgentAnswer { agent, call }),
         (agent.clone(), call.clone()).prop_map(|(agent, call)| AcdInput::AgentDecline { agent, call }),
-        (call.clone(), proptest::option::of(0u64..40_000)).prop_map(|(call, wrap_ms)| AcdInput::CallEnd { call, wrap_ms }),
-        (agent.clone(), call.clone()).prop_map(|(supervisor, call)| AcdInput::Supervise { supervisor, call, mode: SuperviseMode::Barge }),
+        (call.clone(), proptest::option::of(0u64..40_000))
+            .prop_map(|(call, wrap_ms)| AcdInput::CallEnd { call, wrap_ms }),
+        (agent.clone(), call.clone()).prop_map(|(supervisor, call)| AcdInput::Supervise {
+            supervisor,
+            call,
+            mode: SuperviseMode::Barge
+        }),
         call.clone().prop_map(|call| AcdInput::ForceRelease { call }),
         agent.clone().prop_map(|agent| AcdInput::ForceState { agent, state: ForcedState::LoggedOut }),
         agent.clone().prop_map(|agent| AcdInput::ForceState { agent, state: ForcedState::Ready }),

@@ -282,7 +282,9 @@ impl Acd {
             },
             AcdInput::Logout { agent } => self.request(agent, Pending::Logout, now, out),
             AcdInput::NotReady { agent, reason } => self.request(agent, Pending::NotReady(reason), now, out),
-            AcdInput::Break { agent, duration_ms } => self.request(agent, Pending::Break(duration_ms), now, out),
+            AcdInput::Break { agent, duration_ms } => {
+                self.request(agent, Pending::Break(duration_ms), now, out)
+            }
             AcdInput::Ready { agent } => self.make_ready(agent, now, out),
             AcdInput::ForceState { agent, state } => match state {
                 ForcedState::LoggedOut => self.request(agent, Pending::Logout, now, out),
@@ -333,12 +335,14 @@ impl Acd {
                 Some(CallPlace::Connected(_)) => self.end_connected(call, wrap_ms, now, out),
                 _ => Self::refuse(out, format!("call {call} is not connected")),
             },
-            AcdInput::Supervise { supervisor, call, mode } => match self.calls.get(&call).map(|c| c.place.clone()) {
-                Some(CallPlace::Connected(agent)) if supervisor != agent => {
-                    out.push(AcdAction::Supervise { supervisor, call, agent, mode })
+            AcdInput::Supervise { supervisor, call, mode } => {
+                match self.calls.get(&call).map(|c| c.place.clone()) {
+                    Some(CallPlace::Connected(agent)) if supervisor != agent => {
+                        out.push(AcdAction::Supervise { supervisor, call, agent, mode })
+                    }
+                    _ => Self::refuse(out, format!("call {call} is not connected to another agent")),
                 }
-                _ => Self::refuse(out, format!("call {call} is not connected to another agent")),
-            },
+            }
             AcdInput::ForceRelease { call } => match self.calls.get(&call).map(|c| c.place.clone()) {
                 Some(CallPlace::Connected(_)) => {
                     out.push(AcdAction::Release { call, reason: ReleaseReason::Forced });
@@ -375,7 +379,11 @@ impl Acd {
         self.kpis.bump(q.id, now, |k| k.offered += 1);
         if !q.join_when_empty && !self.staffed(q.id) {
             self.kpis.bump(q.id, now, |k| k.exited += 1);
-            out.push(AcdAction::Exit { call: arr.call, reason: ExitReason::NoAgents, target: q.exit.clone() });
+            out.push(AcdAction::Exit {
+                call: arr.call,
+                reason: ExitReason::NoAgents,
+                target: q.exit.clone(),
+            });
             return;
         }
         let call = Call {
@@ -585,7 +593,8 @@ impl Acd {
 
     fn no_answer(&mut self, agent: AgentId, call: CallId, now: u64, out: &mut Vec<AcdAction>) {
         let q = self.calls.get(&call).map(|c| c.arr.queue);
-        let policy = q.and_then(|q| self.queues.get(&q)).map_or(NoAnswerPolicy::NotReady, |x| x.no_answer.clone());
+        let policy =
+            q.and_then(|q| self.queues.get(&q)).map_or(NoAnswerPolicy::NotReady, |x| x.no_answer.clone());
         if let Some(q) = q {
             self.kpis.bump(q, now, |k| k.no_answers += 1);
         }
@@ -764,7 +773,11 @@ impl Acd {
             let q = self.queues.get(&c.arr.queue)?;
             let sticky_on = self.agents.get(&s).is_some_and(|x| x.st != St::LoggedOut);
             if sticky_on && now < c.arrived + q.sticky_wait_ms {
-                return if a.cfg.id == s { targets.iter().find(|(q, _)| a.cfg.level(*q).is_some()).map(|t| t.0) } else { None };
+                return if a.cfg.id == s {
+                    targets.iter().find(|(q, _)| a.cfg.level(*q).is_some()).map(|t| t.0)
+                } else {
+                    None
+                };
             }
         }
         targets.into_iter().find_map(|(q, w)| {
@@ -880,7 +893,10 @@ impl Acd {
         let staffed = self
             .agents
             .values()
-            .filter(|a| !matches!(a.st, St::LoggedOut | St::NotReady(_) | St::Break { .. }) && a.cfg.level(q) == Some(1))
+            .filter(|a| {
+                !matches!(a.st, St::LoggedOut | St::NotReady(_) | St::Break { .. })
+                    && a.cfg.level(q) == Some(1)
+            })
             .count();
         let free = self.agents.values().filter(|a| a.st == St::Ready && a.cfg.level(q).is_some()).count();
         let pos = self.position(call);
@@ -1002,7 +1018,12 @@ impl Acd {
         self.kpis
             .intervals
             .iter()
-            .map(|((start, q), c)| IntervalKpi { start_ms: *start, len_ms: self.kpis.interval_ms, queue: *q, counters: c.clone() })
+            .map(|((start, q), c)| IntervalKpi {
+                start_ms: *start,
+                len_ms: self.kpis.interval_ms,
+                queue: *q,
+                counters: c.clone(),
+            })
             .collect()
     }
 
@@ -1023,7 +1044,8 @@ impl Acd {
                     if !queued {
                         return Err(format!("call {id} waiting but not in the queue"));
                     }
-                    if let Some(a) = self.agents.values().find(|a| self.eligible_at(a, c, self.now).is_some()) {
+                    if let Some(a) = self.agents.values().find(|a| self.eligible_at(a, c, self.now).is_some())
+                    {
                         return Err(format!("call {id} waits while eligible agent {} is ready", a.cfg.id));
                     }
                 }
@@ -1055,7 +1077,12 @@ impl Acd {
             match a.st {
                 St::Reserved(c) => match self.calls.get(&c).map(|x| &x.place) {
                     Some(CallPlace::Ringing(v)) if v.contains(&a.cfg.id) => {}
-                    _ => return Err(format!("agent {} reserved for call {c} that is not ringing them", a.cfg.id)),
+                    _ => {
+                        return Err(format!(
+                            "agent {} reserved for call {c} that is not ringing them",
+                            a.cfg.id
+                        ))
+                    }
                 },
                 St::Talking(c) => match self.calls.get(&c).map(|x| &x.place) {
                     Some(CallPlace::Connected(x)) if *x == a.cfg.id => {}

@@ -127,7 +127,7 @@ mod tests {
     fn erlang_c_known_value() {
         // 400/h, AHT 180 s = 20 Erlangs, 24 agents: C ≈ 0.3 (textbook tables).
         let r = erlang_c(400.0 / 3600.0, 1.0 / 180.0, 24, 20.0);
-        assert!((r.p_wait - 0.3). abs() < 0.05, "{r:?}");
+        assert!((r.p_wait - 0.3).abs() < 0.05, "{r:?}");
         assert!(r.service_level > 0.7 && r.service_level < 0.85, "{r:?}");
     }
 

@@ -114,10 +114,14 @@ impl IvrConfig {
     pub fn validate(&self) -> Result<(), IvrError> {
         let known = |m: &str| self.menus.contains_key(m);
         if !known(&self.start) {
-            return Err(IvrError::UnknownMenu { menu: "(start)".into(), field: "start".into(), target: self.start.clone() });
+            return Err(IvrError::UnknownMenu {
+                menu: "(start)".into(),
+                field: "start".into(),
+                target: self.start.clone(),
+            });
         }
         for (name, m) in &self.menus {
-            let mut check = |field: String, a: &MenuAction| match a {
+            let check = |field: String, a: &MenuAction| match a {
                 MenuAction::Submenu { menu } if !known(menu) => {
                     Err(IvrError::UnknownMenu { menu: name.clone(), field, target: menu.clone() })
                 }
@@ -125,7 +129,8 @@ impl IvrConfig {
             };
             check("on_fail".into(), &m.on_fail)?;
             for (k, a) in &m.options {
-                let ok = k.chars().count() == 1 && k.chars().all(|c| c.is_ascii_digit() || "*#ABCD".contains(c));
+                let ok =
+                    k.chars().count() == 1 && k.chars().all(|c| c.is_ascii_digit() || "*#ABCD".contains(c));
                 if !ok {
                     return Err(IvrError::BadDigit { menu: name.clone(), key: k.clone() });
                 }
@@ -186,7 +191,11 @@ impl IvrSession {
     fn play(&self, cfg: &IvrConfig, invalid: bool) -> IvrStep {
         match cfg.menus.get(&self.menu) {
             Some(m) => IvrStep::Play {
-                prompt: if invalid { m.invalid_prompt.clone().unwrap_or_else(|| m.prompt.clone()) } else { m.prompt.clone() },
+                prompt: if invalid {
+                    m.invalid_prompt.clone().unwrap_or_else(|| m.prompt.clone())
+                } else {
+                    m.prompt.clone()
+                },
                 timeout_ms: m.digit_timeout_ms,
             },
             None => IvrStep::Hangup,
@@ -245,7 +254,7 @@ impl IvrSession {
 mod tests {
     use super::*;
 
-    const CFG: &str = r#"
+    const CFG: &str = r##"
 start = "main"
 [menus.main]
 prompt = "welcome.wav"
@@ -263,7 +272,7 @@ prompt = "support.wav"
 "1" = { action = "queue", queue = 2 }
 "*" = { action = "submenu", menu = "main" }
 "#" = { action = "repeat" }
-"#;
+"##;
 
     #[test]
     fn walks_menus_and_records_choices() {

@@ -66,7 +66,7 @@ pub struct QueueKpi {
 }
 
 /// Per-agent statistics.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentKpi {
     /// The agent.
     pub agent: AgentId,

@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod analyze;
+pub mod bench;
 pub mod bench_board;
 pub mod board;
 pub mod dahdi;
@@ -27,6 +29,8 @@ pub enum Command {
     Channels(board::ListArgs),
     /// DAHDI compatibility: `trunkctl dahdi cfg [-c FILE] [-t] [--dry-run] [-s]`.
     Dahdi(dahdi::DahdiArgs),
+    /// Run tone/digit detectors over a WAV file and print their events.
+    Analyze(analyze::AnalyzeArgs),
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -47,6 +51,8 @@ pub enum SimulateCmd {
 pub enum BenchCmd {
     /// The simulated board's full TDM path (frames, alignment, CRC-4, CAS, HDLC, rings).
     Board(bench_board::BoardBenchArgs),
+    /// Real-time 8 kHz channels per core of each DSP detector.
+    Dsp(bench::BenchDspArgs),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -55,8 +61,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Scan(a) => board::scan(&a),
         Command::Spans(a) => board::spans(&a),
         Command::Channels(a) => board::channels(&a),
+        Command::Analyze(a) => analyze::run(&a),
         Command::Bench(BenchCmd::Board(a)) => bench_board::run(&a),
         Command::Dahdi(a) => dahdi::run(&a),
         Command::Simulate(SimulateCmd::Inbound(a)) => simulate_inbound::run(&a),
+        Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
     }
 }

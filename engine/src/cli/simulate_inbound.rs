@@ -490,13 +490,16 @@ impl Sim {
             if v.state == AgentState::Reserved {
                 if let Some(c) = v.call {
                     let gone = self.calls.get(&c).and_then(|x| x.gone_at);
-                    if gone.is_some_and(|g| t > g + 60_000) && self.stuck_seen.insert((v.agent, c), ()).is_none() {
+                    if gone.is_some_and(|g| t > g + 60_000)
+                        && self.stuck_seen.insert((v.agent, c), ()).is_none()
+                    {
                         self.r.correctness.stuck_reserved += 1;
                     }
                 }
             }
         }
-        let ready: Vec<AgentId> = views.iter().filter(|v| v.state == AgentState::Ready).map(|v| v.agent).collect();
+        let ready: Vec<AgentId> =
+            views.iter().filter(|v| v.state == AgentState::Ready).map(|v| v.agent).collect();
         let waiting = self.acd.waiting_calls();
         let mut still = BTreeMap::new();
         if !ready.is_empty() {
@@ -576,7 +579,13 @@ pub fn simulate(cfg: &SimConfig) -> SimReport {
         next_call: 0,
         customers: Vec::new(),
         end,
-        r: SimReport { strategy: cfg.strategy.name().into(), agents: cfg.agents, hours: cfg.hours, seed: cfg.seed, ..SimReport::default() },
+        r: SimReport {
+            strategy: cfg.strategy.name().into(),
+            agents: cfg.agents,
+            hours: cfg.hours,
+            seed: cfg.seed,
+            ..SimReport::default()
+        },
         waits: Vec::new(),
         vip_waits: [(0, 0); 2],
         sticky: (0, 0),
@@ -591,7 +600,10 @@ pub fn simulate(cfg: &SimConfig) -> SimReport {
     for i in 0..cfg.agents {
         let id = AgentId(i as u64 + 1);
         let skills = agent_skills(i, cfg.agents, &mut rng, scen);
-        sim.agents.insert(id, SAgent { skills: skills.iter().map(|s| s.0 .0 as usize).collect(), ..SAgent::default() });
+        sim.agents.insert(
+            id,
+            SAgent { skills: skills.iter().map(|s| s.0 .0 as usize).collect(), ..SAgent::default() },
+        );
         sim.acd.add_agent(AgentConfig { id, name: format!("agent{:03}", i + 1), skills });
         sim.feed(AcdInput::Login { agent: id, channel: i as u32 + 1 }, 0);
         sim.feed(AcdInput::Ready { agent: id }, 0);
@@ -682,7 +694,9 @@ fn finish(mut sim: Sim) -> SimReport {
     let mut f = [0.0; 3];
     let mut w = 0.0;
     for members in groups.values().filter(|m| m.len() >= 2) {
-        let pick = |g: &dyn Fn(&crate::acd::AgentKpi) -> f64| -> Vec<f64> { members.iter().filter_map(|i| t.agents.get(*i)).map(g).collect() };
+        let pick = |g: &dyn Fn(&crate::acd::AgentKpi) -> f64| -> Vec<f64> {
+            members.iter().filter_map(|i| t.agents.get(*i)).map(g).collect()
+        };
         let n = members.len() as f64;
         f[0] += n * cv(&pick(&|a| a.calls as f64));
         f[1] += n * cv(&pick(&|a| a.talk_ms as f64));
@@ -707,11 +721,20 @@ pub fn run(a: &InboundArgs) -> anyhow::Result<i32> {
     let strategies: Vec<Strategy> = if a.strategy == "all" {
         Strategy::ALL.to_vec()
     } else {
-        vec![Strategy::parse(&a.strategy).ok_or_else(|| anyhow::anyhow!("unknown strategy {:?}", a.strategy))?]
+        vec![Strategy::parse(&a.strategy)
+            .ok_or_else(|| anyhow::anyhow!("unknown strategy {:?}", a.strategy))?]
     };
     let reports: Vec<SimReport> = strategies
         .iter()
-        .map(|s| simulate(&SimConfig { agents: a.agents, hours: a.hours, seed: a.seed, strategy: *s, mode: Mode::Scenario }))
+        .map(|s| {
+            simulate(&SimConfig {
+                agents: a.agents,
+                hours: a.hours,
+                seed: a.seed,
+                strategy: *s,
+                mode: Mode::Scenario,
+            })
+        })
         .collect();
     if a.json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
@@ -759,14 +782,23 @@ fn validate(a: &InboundArgs) -> anyhow::Result<i32> {
     let (lambda_h, aht_s) = (400.0, 180.0);
     let hours = a.hours.max(1.0);
     println!("Erlang validation: lambda {lambda_h}/h, AHT {aht_s} s, {hours} h x {} seeds", a.seeds);
-    println!("{:<8} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>5}", "model", "N", "Pw sim", "Pw calc", "ASA sim", "ASA calc", "SL sim", "SL calc", "ok");
+    println!(
+        "{:<8} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>5}",
+        "model", "N", "Pw sim", "Pw calc", "ASA sim", "ASA calc", "SL sim", "SL calc", "ok"
+    );
     let mut all_ok = true;
     for patience in [None, Some(300.0)] {
         for n in [22usize, 24, 26] {
             let mode = Mode::Erlang { patience_s: patience, lambda_h, aht_s };
             let mut acc = [0.0; 3];
             for s in 0..a.seeds {
-                let r = simulate(&SimConfig { agents: n, hours, seed: a.seed + s, strategy: Strategy::LongestIdle, mode });
+                let r = simulate(&SimConfig {
+                    agents: n,
+                    hours,
+                    seed: a.seed + s,
+                    strategy: Strategy::LongestIdle,
+                    mode,
+                });
                 acc[0] += r.p_wait;
                 acc[1] += r.asa_s;
                 acc[2] += r.answered_in_20_frac;

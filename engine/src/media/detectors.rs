@@ -44,3 +44,48 @@ pub fn make(kind: DetectorKind, opts: &DetectorOptions) -> Option<Box<dyn Detect
 pub fn make_set(kinds: &[DetectorKind], opts: &DetectorOptions) -> Vec<Box<dyn Detector>> {
     kinds.iter().filter_map(|&k| make(k, opts)).collect()
 }
+
+/// Call progress as `trunkctl analyze` reports it: the country tones and SIT in one detector,
+/// SIT events reported as `cpt` with value `sit` and their code.
+pub struct CptAndSit {
+    cpt: CptDetector,
+    sit: SitDetector,
+}
+
+impl CptAndSit {
+    /// For one country (ISO 3166 alpha-2 as in the tone tables), or every table when `None`.
+    pub fn new(country: Option<&str>) -> Result<Self, String> {
+        let countries = match country {
+            Some(c) => vec![tables::country(c).ok_or_else(|| {
+                let known: Vec<&str> = tables::all_countries().iter().map(|c| c.code).collect();
+                format!("no tone table for country {c:?} (known: {})", known.join(", "))
+            })?],
+            None => tables::all_countries(),
+        };
+        Ok(Self { cpt: CptDetector::new(&countries), sit: SitDetector::new() })
+    }
+}
+
+impl Detector for CptAndSit {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::Cpt
+    }
+
+    fn reset(&mut self) {
+        Detector::reset(&mut self.cpt);
+        Detector::reset(&mut self.sit);
+    }
+
+    fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(trunkline_dsp::event::ToneEvent)) {
+        Detector::process(&mut self.cpt, samples, emit);
+        Detector::process(&mut self.sit, samples, &mut |mut e| {
+            e.detector = DetectorKind::Cpt;
+            e.value = trunkline_dsp::event::Label::new("sit");
+            emit(e)
+        });
+    }
+
+    fn now(&self) -> u64 {
+        Detector::now(&self.cpt)
+    }
+}

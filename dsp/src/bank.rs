@@ -1,0 +1,176 @@
+//! Banks of detectors that process many channels in one pass.
+//!
+//! A single Goertzel filter is a recursion: each sample waits for the previous one, so one channel
+//! cannot keep a core's vector units busy. [`DtmfBank`] keeps the filter state of `L` channels as
+//! struct-of-arrays (`[filter][lane]`) and steps all lanes together, so the innermost loop runs
+//! over independent lanes with the same coefficient and vectorises; the per-frame decisions and
+//! debouncing are the single-channel detector's, so a bank gives exactly the same events.
+
+use crate::dtmf::{decide, Dtmf, DtmfConfig, FREQS, H, LABELS};
+use crate::dualtone::Frame;
+use crate::event::ToneEvent;
+use crate::SampleTime;
+
+/// `L` DTMF detectors stepped together (use 8 or 16 lanes). Fixed-size; never allocates.
+#[derive(Clone, Debug)]
+pub struct DtmfBank<const L: usize> {
+    k: [f32; 8],
+    cosw: [f32; 8],
+    sinw: [f32; 8],
+    win: [f32; H],
+    s1: [[f32; L]; 8],
+    s2: [[f32; L]; 8],
+    energy: [f32; L],
+    pos: usize,
+    now: SampleTime,
+    lanes: [Dtmf; L],
+}
+
+impl<const L: usize> DtmfBank<L> {
+    /// A bank of `L` channels with the same limits.
+    pub fn new(cfg: DtmfConfig) -> Self {
+        let one = Dtmf::new(cfg);
+        let _ = FREQS;
+        Self {
+            k: one.frames.k,
+            cosw: one.frames.cosw,
+            sinw: one.frames.sinw,
+            win: one.frames.win,
+            s1: [[0.0; L]; 8],
+            s2: [[0.0; L]; 8],
+            energy: [0.0; L],
+            pos: 0,
+            now: 0,
+            lanes: core::array::from_fn(|_| one.clone()),
+        }
+    }
+
+    /// Forgets all state of every lane, including the sample clock.
+    pub fn reset(&mut self) {
+        self.s1 = [[0.0; L]; 8];
+        self.s2 = [[0.0; L]; 8];
+        self.energy = [0.0; L];
+        self.pos = 0;
+        self.now = 0;
+        for l in &mut self.lanes {
+            crate::event::Detector::reset(l);
+        }
+    }
+
+    /// Samples consumed per lane since construction or `reset`.
+    pub fn now(&self) -> SampleTime {
+        self.now
+    }
+
+    /// The digit currently held on `lane`, if any.
+    pub fn current(&self, lane: usize) -> Option<char> {
+        self.lanes.get(lane).and_then(|d| d.current())
+    }
+
+    /// Feeds one block per lane (`blocks[lane]`); events come with their lane index. Blocks should
+    /// have equal lengths: the longest sets the step, shorter or missing lanes are padded with
+    /// silence, extra blocks beyond `L` are ignored.
+    pub fn process(&mut self, blocks: &[&[i16]], emit: &mut dyn FnMut(usize, ToneEvent)) {
+        let n = blocks.iter().take(L).map(|b| b.len()).max().unwrap_or(0);
+        let mut t = 0;
+        while t < n {
+            let take = (n - t).min(H - self.pos);
+            // Transpose and window this stretch into lane-major scratch (on the stack).
+            let mut xs = [[0.0f32; L]; H];
+            for (l, b) in blocks.iter().take(L).enumerate() {
+                let seg = b.get(t..(t + take).min(b.len())).unwrap_or(&[]);
+                for (j, &v) in seg.iter().enumerate() {
+                    xs[j][l] = v as f32 * self.win[self.pos + j];
+                }
+            }
+            self.run(&xs[..take]);
+            self.pos += take;
+            self.now += take as u64;
+            t += take;
+            if self.pos == H {
+                self.frame(emit);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn run(&mut self, xs: &[[f32; L]]) {
+        let (mut s1, mut s2, k) = (self.s1, self.s2, self.k);
+        let mut e = self.energy;
+        for x in xs {
+            for l in 0..L {
+                e[l] += x[l] * x[l];
+            }
+            for f in 0..8 {
+                for l in 0..L {
+                    let s0 = k[f] * s1[f][l] + (x[l] - s2[f][l]);
+                    s2[f][l] = s1[f][l];
+                    s1[f][l] = s0;
+                }
+            }
+        }
+        self.s1 = s1;
+        self.s2 = s2;
+        self.energy = e;
+    }
+
+    fn frame(&mut self, emit: &mut dyn FnMut(usize, ToneEvent)) {
+        let now = self.now;
+        for (l, d) in self.lanes.iter_mut().enumerate() {
+            let mut f = Frame { re: [0.0; 8], im: [0.0; 8], energy: self.energy[l] };
+            for i in 0..8 {
+                f.re[i] = self.s1[i][l] - self.cosw[i] * self.s2[i][l];
+                f.im[i] = self.sinw[i] * self.s2[i][l];
+            }
+            let Dtmf { cfg, measurer, deb, tol_hz, min_power, now: dnow, .. } = d;
+            *dnow = now;
+            let hit = measurer.measure(&f, |m| decide(cfg, tol_hz, *min_power, m));
+            deb.frame(hit, now, &LABELS, &mut |e| emit(l, e));
+        }
+        self.s1 = [[0.0; L]; 8];
+        self.s2 = [[0.0; L]; 8];
+        self.energy = [0.0; L];
+        self.pos = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Detector;
+    use crate::gen::{dtmf_string, SpeechLike};
+
+    #[test]
+    fn bank_matches_single_channel_detectors() {
+        let mut chans: Vec<Vec<i16>> = (0..8)
+            .map(|i| {
+                let digits: String = "0123456789*#ABCD".chars().cycle().skip(i).take(6).collect();
+                dtmf_string(&digits, -12.0 - i as f32, -2.0, 45 + 5 * i as u32, 50)
+            })
+            .collect();
+        let mut s = SpeechLike::new(-20.0, 3);
+        chans[7] = (0..8000).map(|_| crate::gen::clip(s.next_sample())).collect();
+        let n = chans.iter().map(|c| c.len()).max().unwrap();
+        let mut bank = DtmfBank::<8>::new(DtmfConfig::default());
+        let mut got: Vec<Vec<ToneEvent>> = vec![Vec::new(); 8];
+        for t in (0..n).step_by(160) {
+            let blocks: Vec<&[i16]> =
+                chans.iter().map(|c| c.get(t..(t + 160).min(c.len())).unwrap_or(&[])).collect();
+            bank.process(&blocks, &mut |l, e| got[l].push(e));
+        }
+        for (l, c) in chans.iter().enumerate() {
+            let mut padded = c.clone();
+            padded.resize(n.div_ceil(160) * 160, 0);
+            let mut d = Dtmf::default();
+            let mut want = Vec::new();
+            d.process(&padded, &mut |e| want.push(e));
+            assert_eq!(got[l], want, "lane {l}");
+            if l < 7 {
+                assert_eq!(want.len(), 12, "lane {l}");
+            }
+        }
+        bank.process(&[], &mut |_, _| {});
+        bank.reset();
+        assert_eq!(bank.now(), 0);
+    }
+}
