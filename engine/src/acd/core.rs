@@ -503,6 +503,7 @@ impl Acd {
         }
         self.set_state(agent, St::Talking(call), now, out);
         if callback {
+            self.kpis.bump(q, now, |k| k.callbacks_dialled += 1);
             out.push(AcdAction::DialCallback { call, agent });
         } else {
             let wait = now - arrived;
@@ -1068,6 +1069,21 @@ impl Acd {
                         return Err(format!("call {id} connected to agent {a} who is not talking to it"));
                     }
                 }
+            }
+        }
+        // Every call counted exactly once: joined = left the queue (each way counted once) + still in it.
+        for (q, k) in &self.kpis.totals {
+            let inside = self
+                .calls
+                .values()
+                .filter(|c| c.arr.queue == *q && !matches!(c.place, CallPlace::Connected(_)))
+                .count() as u64;
+            if k.offered != k.left_queue() + inside {
+                return Err(format!(
+                    "queue {q}: {} offered but {} left + {inside} inside (a call counted twice or lost)",
+                    k.offered,
+                    k.left_queue()
+                ));
             }
         }
         if n_wait != self.waiting.len() {

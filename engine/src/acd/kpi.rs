@@ -30,6 +30,8 @@ pub struct QueueCounters {
     pub callbacks_completed: u64,
     /// Callbacks whose customer did not answer.
     pub callbacks_failed: u64,
+    /// Callbacks taken by an agent and dialled (the call leaves the queue here, counted once).
+    pub callbacks_dialled: u64,
     /// Offers made to agents (including ring-all legs and no-answers).
     pub offers: u64,
     /// Offers that rang out or were declined.
@@ -132,6 +134,11 @@ impl Kpis {
 }
 
 impl QueueCounters {
+    /// Calls that have left the queue, each counted in exactly one of these.
+    pub fn left_queue(&self) -> u64 {
+        self.answered + self.callbacks_dialled + self.abandoned + self.exited
+    }
+
     /// Service level as a fraction (1.0 when nothing counted yet).
     pub fn service_level(&self) -> f64 {
         let den = self.answered + self.abandoned - self.abandoned_short;
@@ -158,5 +165,84 @@ impl QueueCounters {
         } else {
             self.handle_ms as f64 / self.handled as f64 / 1000.0
         }
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+impl KpiSnapshot {
+    /// The snapshot in the Prometheus text exposition format (version 0.0.4).
+    pub fn prometheus(&self) -> String {
+        use std::fmt::Write;
+        let mut o = String::new();
+        type Get = fn(&QueueKpi) -> f64;
+        let queue_metrics: [(&str, &str, &str, Get); 12] = [
+            ("trunkline_acd_offered_total", "counter", "Callers who joined the queue", |q| {
+                q.totals.offered as f64
+            }),
+            ("trunkline_acd_answered_total", "counter", "Callers answered by an agent", |q| {
+                q.totals.answered as f64
+            }),
+            ("trunkline_acd_abandoned_total", "counter", "Callers who hung up while waiting", |q| {
+                q.totals.abandoned as f64
+            }),
+            ("trunkline_acd_abandoned_short_total", "counter", "Abandons within 5 s of joining", |q| {
+                q.totals.abandoned_short as f64
+            }),
+            ("trunkline_acd_exited_total", "counter", "Callers sent to the exit target", |q| {
+                q.totals.exited as f64
+            }),
+            ("trunkline_acd_callbacks_accepted_total", "counter", "Callbacks accepted", |q| {
+                q.totals.callbacks_accepted as f64
+            }),
+            ("trunkline_acd_waiting", "gauge", "Callers waiting now", |q| q.waiting as f64),
+            ("trunkline_acd_longest_waiting_seconds", "gauge", "Longest current wait", |q| {
+                q.longest_waiting_ms as f64 / 1000.0
+            }),
+            (
+                "trunkline_acd_longest_wait_seconds",
+                "gauge",
+                "Longest wait of an answered or abandoned call",
+                |q| q.totals.longest_wait_ms as f64 / 1000.0,
+            ),
+            (
+                "trunkline_acd_service_level_ratio",
+                "gauge",
+                "Answered within threshold over answered plus abandoned after 5 s",
+                |q| q.service_level,
+            ),
+            ("trunkline_acd_asa_seconds", "gauge", "Average speed of answer", |q| q.asa_s),
+            ("trunkline_acd_aht_seconds", "gauge", "Average handle time (talk plus wrap-up)", |q| q.aht_s),
+        ];
+        for (name, kind, help, get) in queue_metrics {
+            let _ = writeln!(o, "# HELP {name} {help}.\n# TYPE {name} {kind}");
+            for q in &self.queues {
+                let _ = writeln!(o, "{name}{{queue=\"{}\"}} {}", esc(&q.name), get(q));
+            }
+        }
+        type AGet = fn(&AgentKpi) -> f64;
+        let agent_metrics: [(&str, &str, &str, AGet); 5] = [
+            ("trunkline_acd_agent_calls_total", "counter", "Calls answered by the agent", |a| a.calls as f64),
+            ("trunkline_acd_agent_offers_total", "counter", "Offers made to the agent", |a| a.offers as f64),
+            (
+                "trunkline_acd_agent_no_answers_total",
+                "counter",
+                "Offers the agent let ring out or declined",
+                |a| a.no_answers as f64,
+            ),
+            ("trunkline_acd_agent_talk_seconds_total", "counter", "Time talking", |a| {
+                a.talk_ms as f64 / 1000.0
+            }),
+            ("trunkline_acd_agent_occupancy_ratio", "gauge", "Busy over busy plus idle", |a| a.occupancy),
+        ];
+        for (name, kind, help, get) in agent_metrics {
+            let _ = writeln!(o, "# HELP {name} {help}.\n# TYPE {name} {kind}");
+            for a in &self.agents {
+                let _ = writeln!(o, "{name}{{agent=\"{}\"}} {}", a.agent, get(a));
+            }
+        }
+        o
     }
 }

@@ -220,7 +220,7 @@ struct Sim {
     calls: BTreeMap<CallId, SCall>,
     agents: BTreeMap<AgentId, SAgent>,
     next_call: u64,
-    customers: Vec<(u64, AgentId)>,
+    customers: Vec<(u64, AgentId, usize)>,
     end: u64,
     r: SimReport,
     waits: Vec<u64>,
@@ -394,11 +394,13 @@ impl Sim {
                 self.next_call += 1;
                 let id = CallId(self.next_call);
                 let scen = self.scenario();
-                let queue = if scen { pick_queue(&mut self.rng) } else { 0 };
+                let mut queue = if scen { pick_queue(&mut self.rng) } else { 0 };
                 let vip = scen && self.rng.gen::<f64>() < 0.1;
                 let returning = scen && !self.customers.is_empty() && self.rng.gen::<f64>() < 0.2;
+                // A returning caller calls the same queue again and asks for the agent who served them.
                 let (caller, sticky) = if returning {
                     let i = self.rng.gen_range(0..self.customers.len());
+                    queue = self.customers[i].2;
                     (self.customers[i].0, Some(self.customers[i].1))
                 } else {
                     (1_000_000 + self.next_call, None)
@@ -441,7 +443,7 @@ impl Sim {
                 let Some(c) = self.calls.get_mut(&call) else { return };
                 c.done = true;
                 c.gone_at = Some(t);
-                let (caller, agent) = (c.caller, c.agent);
+                let (caller, agent, queue) = (c.caller, c.agent, c.queue);
                 let wrap = match self.cfg.mode {
                     Mode::Scenario => (lognormal(&mut self.rng, 30.0, 15.0) * 1000.0) as u64,
                     Mode::Erlang { .. } => 0,
@@ -452,7 +454,7 @@ impl Sim {
                         ag.wrap_until = t + wrap;
                     }
                     if self.customers.len() < 50_000 {
-                        self.customers.push((caller, a));
+                        self.customers.push((caller, a, queue));
                     }
                 }
                 self.feed(AcdInput::CallEnd { call, wrap_ms: Some(wrap) }, t);
@@ -515,7 +517,7 @@ impl Sim {
             }
         }
         self.idle_seen = still;
-        if cfg!(debug_assertions) && self.acd.check_invariants().is_err() {
+        if self.acd.check_invariants().is_err() {
             self.r.correctness.invariant_failures += 1;
         }
     }
