@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::io::{CallArrival, ScreenPop};
+use crate::model::{AgentId, CallId, QueueId};
+
 /// What a digit does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -74,6 +77,9 @@ pub struct IvrConfig {
     pub start: String,
     /// Menus by name.
     pub menus: BTreeMap<String, Menu>,
+    /// Caller numbers that are always VIP (priority class 1 at least).
+    #[serde(default)]
+    pub vip_callers: Vec<String>,
 }
 
 /// A configuration problem, naming the menu and field.
@@ -166,6 +172,35 @@ pub enum IvrStep {
     Hangup,
 }
 
+impl IvrSession {
+    /// The screen pop for a caller leaving the IVR: number, choices so far, customer record key.
+    pub fn screen_pop(&self, caller: &str, customer_key: Option<String>) -> ScreenPop {
+        ScreenPop { caller: caller.to_string(), ivr_choices: self.choices.clone(), customer_key }
+    }
+
+    /// The queue arrival for an [`IvrStep::Queue`] step: priority is the higher of the menu's and
+    /// the VIP list's (by caller number); `None` for any other step.
+    pub fn arrival(
+        &self,
+        cfg: &IvrConfig,
+        step: &IvrStep,
+        call: CallId,
+        caller: &str,
+        sticky: Option<AgentId>,
+        customer_key: Option<String>,
+    ) -> Option<CallArrival> {
+        let IvrStep::Queue { queue, priority } = step else { return None };
+        let vip = u8::from(cfg.vip_callers.iter().any(|v| v == caller));
+        Some(CallArrival {
+            call,
+            queue: QueueId(*queue),
+            priority: (*priority).max(vip),
+            sticky,
+            pop: self.screen_pop(caller, customer_key),
+        })
+    }
+}
+
 /// One caller's walk through the menus.
 #[derive(Clone, Debug)]
 pub struct IvrSession {
@@ -254,7 +289,7 @@ impl IvrSession {
 mod tests {
     use super::*;
 
-    const CFG: &str = r##"
+    pub(super) const CFG: &str = r##"
 start = "main"
 [menus.main]
 prompt = "welcome.wav"
@@ -294,10 +329,78 @@ prompt = "support.wav"
     }
 
     #[test]
+    fn queue_step_becomes_an_arrival_with_screen_pop_and_vip() {
+        let mut cfg = IvrConfig::parse(CFG).unwrap();
+        cfg.vip_callers.push("5550100".into());
+        let mut s = IvrSession::new(&cfg);
+        s.start(&cfg);
+        let step = s.on_digit(&cfg, '1');
+        let a = s.arrival(&cfg, &step, CallId(7), "5550100", None, Some("cust-9".into())).unwrap();
+        assert_eq!((a.call, a.queue, a.priority), (CallId(7), QueueId(1), 1));
+        assert_eq!(a.pop.ivr_choices, vec!["main:1"]);
+        assert_eq!(a.pop.customer_key.as_deref(), Some("cust-9"));
+        let b = s.arrival(&cfg, &step, CallId(8), "5550199", None, None).unwrap();
+        assert_eq!(b.priority, 0);
+        assert!(s.arrival(&cfg, &IvrStep::Voicemail, CallId(9), "1", None, None).is_none());
+        let mut v = IvrSession::new(&cfg);
+        v.start(&cfg);
+        let vip_digit = v.on_digit(&cfg, '9');
+        assert_eq!(v.arrival(&cfg, &vip_digit, CallId(10), "1", None, None).unwrap().priority, 1);
+    }
+
+    #[test]
     fn bad_configs_are_named() {
         let bad = CFG.replace("menu = \"support\"", "menu = \"nope\"");
         assert!(matches!(IvrConfig::parse(&bad), Err(IvrError::UnknownMenu { .. })));
         let bad = CFG.replace("\"0\" =", "\"10\" =");
         assert!(matches!(IvrConfig::parse(&bad), Err(IvrError::BadDigit { .. })));
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any text is either a valid menu set or a named error; never a panic.
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,400}") {
+            let _ = IvrConfig::parse(&text);
+        }
+
+        /// Mutated valid configs parse or fail cleanly; valid ones never reference missing menus.
+        #[test]
+        fn mutated_configs_validate(cut in 0usize..600, insert in "[a-z\"=#\\[\\]0-9 \n]{0,8}") {
+            let base = super::tests::CFG;
+            let cut = cut.min(base.len());
+            let cut = (0..=cut).rev().find(|i| base.is_char_boundary(*i)).unwrap_or(0);
+            let text = format!("{}{}{}", &base[..cut], insert, &base[cut..]);
+            if let Ok(cfg) = IvrConfig::parse(&text) {
+                prop_assert!(cfg.menus.contains_key(&cfg.start));
+            }
+        }
+
+        /// Any digits and timeouts walk the menus without panicking and end in at most
+        /// `max_tries` failures per menu.
+        #[test]
+        fn sessions_always_step(keys in proptest::collection::vec(proptest::option::of("[0-9*#A-D]"), 0..40)) {
+            let cfg = IvrConfig::parse(super::tests::CFG).unwrap();
+            let mut s = IvrSession::new(&cfg);
+            let mut step = s.start(&cfg);
+            for k in keys {
+                if !matches!(step, IvrStep::Play { .. }) {
+                    break;
+                }
+                step = match k.and_then(|k| k.chars().next()) {
+                    Some(d) => s.on_digit(&cfg, d),
+                    None => s.on_timeout(&cfg),
+                };
+            }
+            if let IvrStep::Play { prompt, .. } = step {
+                prop_assert!(prompt.ends_with(".wav"));
+            }
+        }
     }
 }
