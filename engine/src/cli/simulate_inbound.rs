@@ -303,7 +303,7 @@ impl Sim {
                 if ag.wrap_until > now {
                     c.wrap_violations += 1;
                 }
-                if self.calls.get(&call).map_or(true, |x| x.answered || x.done) {
+                if self.calls.get(&call).is_none_or(|x| x.answered || x.done) {
                     c.double_offers += 1;
                 }
                 ag.ringing = Some(call);
@@ -370,19 +370,17 @@ impl Sim {
                     }
                 }
             }
-            AcdAction::OfferCallback { call, .. } => {
-                if self.rng.gen::<f64>() < 0.5 {
-                    if let Some(c) = self.calls.get_mut(&call) {
-                        c.callback = true;
-                    }
-                    self.r.callbacks += 1;
-                    self.feed(AcdInput::AcceptCallback { call }, now);
+            AcdAction::OfferCallback { call, .. } if self.rng.gen::<f64>() < 0.5 => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.callback = true;
                 }
+                self.r.callbacks += 1;
+                self.feed(AcdInput::AcceptCallback { call }, now);
             }
-            AcdAction::AgentState { agent, state: AgentState::NotReady, reason } => {
-                if reason.as_deref() == Some("no-answer") {
-                    self.push(now + 30_000, Ev::ReadyAgain(agent));
-                }
+            AcdAction::AgentState { agent, state: AgentState::NotReady, reason }
+                if reason.as_deref() == Some("no-answer") =>
+            {
+                self.push(now + 30_000, Ev::ReadyAgain(agent));
             }
             AcdAction::Exit { call, .. } | AcdAction::Release { call, .. } => {
                 if let Some(c) = self.calls.get_mut(&call) {
@@ -684,7 +682,7 @@ pub fn simulate(cfg: &SimConfig) -> SimReport {
         let to_t = sim.acd.poll_timeout().map(|m| m.0);
         let live = sim.acd.call_count() > 0;
         match (ev_t, to_t) {
-            (_, Some(tt)) if ev_t.map_or(true, |e| tt < e) => {
+            (_, Some(tt)) if ev_t.is_none_or(|e| tt < e) => {
                 if tt > hard_end || (tt > end && !live) {
                     break;
                 }
