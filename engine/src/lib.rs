@@ -2,6 +2,7 @@
 //! the control API, plus the `trunkd` daemon and the `trunkctl` CLI built on them.
 
 pub mod api;
+pub mod acd;
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;

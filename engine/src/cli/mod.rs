@@ -12,6 +12,7 @@ pub mod dahdi;
 pub mod simulate_call;
 pub mod trace;
 pub mod simulate_outbound;
+pub mod simulate_inbound;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
@@ -63,6 +64,8 @@ pub enum SimulateCmd {
     Call(simulate_call::SimulateCallArgs),
     /// An outbound campaign at event level (no audio): abandon rate, occupancy, contacts.
     Outbound(simulate_outbound::OutboundArgs),
+    /// The inbound centre: IVR, queues, agents, ACD strategies; `--validate erlang`.
+    Inbound(simulate_inbound::InboundArgs),
 }
 
 /// `trunkctl bench ...`.
@@ -93,6 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
         Command::Trace(a) => trace::run(&a),
         Command::Simulate(SimulateCmd::Outbound(a)) => simulate_outbound::run(&a),
+        Command::Simulate(SimulateCmd::Inbound(a)) => simulate_inbound::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),
         Command::Bench(BenchCmd::Pipeline(a)) => bench_pipeline::run(&a),
     }
