@@ -9,7 +9,8 @@
 //! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating runs of six
 //! and two bits are flags.
 
-use crate::goertzel::{sine_power, Goertzel, GoertzelCoeff};
+use crate::dualtone::BinBank;
+use crate::goertzel::sine_power;
 use crate::level::DBM0_RMS;
 use crate::SampleTime;
 use core::f32::consts::{PI, TAU};
@@ -90,11 +91,12 @@ struct Ans {
 
 #[derive(Clone, Debug, Default)]
 struct V21 {
-    mix: [(f32, f32); MIX_LEN],
-    mix_pos: usize,
-    acc: (f32, f32),
-    past: [(f32, f32); DISC_DELAY],
-    past_pos: usize,
+    /// The last `MIX_LEN - 1` mixer outputs of the previous block (real, imaginary).
+    z_re: [f32; MIX_LEN - 1],
+    z_im: [f32; MIX_LEN - 1],
+    /// The last `DISC_DELAY` moving sums of the previous block.
+    y_re: [f32; DISC_DELAY],
+    y_im: [f32; DISC_DELAY],
     sign: bool,
     pending: u32,
     run: u32,
@@ -110,12 +112,12 @@ struct V21 {
 pub struct FaxDetector {
     cos2100: [f32; BLOCK],
     sin2100: [f32; BLOCK],
-    mix_tab: [(f32, f32); 32],
-    c1100: GoertzelCoeff,
-    g1100: Goertzel,
-    re: f32,
-    im: f32,
-    energy: f32,
+    /// The 1750 Hz mixer, `e^{-jωn}` for `n` in `0..32` repeated so any 32-aligned phase can be
+    /// sliced as one contiguous block.
+    mix_re: [f32; 32 + BLOCK],
+    mix_im: [f32; 32 + BLOCK],
+    b1100: BinBank<1, BLOCK>,
+    buf: [f32; BLOCK],
     pos: usize,
     n: u64,
     min_power: f32,
@@ -149,12 +151,10 @@ impl FaxDetector {
         Self {
             cos2100: core::array::from_fn(|i| (w * i as f32).cos()),
             sin2100: core::array::from_fn(|i| (w * i as f32).sin()),
-            mix_tab: core::array::from_fn(|i| ((m * i as f32).cos(), -(m * i as f32).sin())),
-            c1100: GoertzelCoeff::new(1100.0),
-            g1100: Goertzel::default(),
-            re: 0.0,
-            im: 0.0,
-            energy: 0.0,
+            mix_re: core::array::from_fn(|i| (m * (i % 32) as f32).cos()),
+            mix_im: core::array::from_fn(|i| -(m * (i % 32) as f32).sin()),
+            b1100: BinBank::new(&[1100.0]),
+            buf: [0.0; BLOCK],
             pos: 0,
             n: 0,
             min_power: DBM0_RMS * DBM0_RMS * 10f32.powf(-48.0 / 10.0),
@@ -171,43 +171,96 @@ impl FaxDetector {
     }
 
     /// Feeds samples; `on_event` is called when a tone is decided and when it ends.
+    ///
+    /// Work happens once per complete 10 ms block, over fixed-size arrays (vectorised); events
+    /// carry the same sample times whatever the block boundaries.
     pub fn process(&mut self, x: &[i16], mut on_event: impl FnMut(FaxEvent)) {
-        for &s in x {
-            let v = s as f32;
-            self.energy += v * v;
-            self.re += v * self.cos2100[self.pos];
-            self.im += v * self.sin2100[self.pos];
-            self.g1100.push(&self.c1100, v);
-            self.v21_sample(v, &mut on_event);
-            self.pos += 1;
-            self.n += 1;
+        let mut rest = x;
+        while !rest.is_empty() {
+            let take = (BLOCK - self.pos).min(rest.len());
+            let (chunk, tail) = rest.split_at(take);
+            rest = tail;
+            let pos = self.pos;
+            for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(chunk) {
+                *b = v as f32;
+            }
+            self.pos += take;
             if self.pos == BLOCK {
                 self.pos = 0;
+                let start = self.n;
+                self.v21_block(start, &mut on_event);
+                self.n = start + BLOCK as u64;
                 self.block(&mut on_event);
             }
         }
     }
 
-    fn v21_sample(&mut self, v: f32, on_event: &mut impl FnMut(FaxEvent)) {
-        let st = &mut self.v21;
-        let (c, s) = self.mix_tab[(self.n % 32) as usize];
-        let z = (v * c, v * s);
-        let old = st.mix[st.mix_pos];
-        st.mix[st.mix_pos] = z;
-        st.mix_pos = (st.mix_pos + 1) % MIX_LEN;
-        st.acc = (st.acc.0 + z.0 - old.0, st.acc.1 + z.1 - old.1);
-        let y = st.acc;
-        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1).
-        let prev = st.past[st.past_pos];
-        st.past[st.past_pos] = y;
-        st.past_pos = (st.past_pos + 1) % DISC_DELAY;
-        let cross = y.1 * prev.0 - y.0 * prev.1;
-        let mark = cross < 0.0;
-        st.run += 1;
-        if mark == st.sign {
-            st.pending = 0;
-            return;
+    /// V.21 discriminator over the block: mix to 1750 Hz, 16-sample moving sum (as a tree of
+    /// pairwise sums, so no sample waits for the previous one), the sign of the cross product
+    /// with the sum 8 samples earlier, then the run-length state machine per sample.
+    fn v21_block(&mut self, start: SampleTime, on_event: &mut impl FnMut(FaxEvent)) {
+        const Z: usize = MIX_LEN - 1 + BLOCK;
+        let ph = (start % 32) as usize;
+        let (mr, mi) = (&self.mix_re[ph..ph + BLOCK], &self.mix_im[ph..ph + BLOCK]);
+        let mut zr = [0.0f32; Z];
+        let mut zi = [0.0f32; Z];
+        zr[..MIX_LEN - 1].copy_from_slice(&self.v21.z_re);
+        zi[..MIX_LEN - 1].copy_from_slice(&self.v21.z_im);
+        for i in 0..BLOCK {
+            zr[MIX_LEN - 1 + i] = self.buf[i] * mr[i];
+            zi[MIX_LEN - 1 + i] = self.buf[i] * mi[i];
         }
+        self.v21.z_re.copy_from_slice(&zr[BLOCK..]);
+        self.v21.z_im.copy_from_slice(&zi[BLOCK..]);
+        // y[n] = Σ z[n..n + 16] by doubling: 2, 4, 8, 16.
+        let mut p2r = [0.0f32; Z - 1];
+        let mut p2i = [0.0f32; Z - 1];
+        for i in 0..Z - 1 {
+            p2r[i] = zr[i] + zr[i + 1];
+            p2i[i] = zi[i] + zi[i + 1];
+        }
+        let mut p4r = [0.0f32; Z - 3];
+        let mut p4i = [0.0f32; Z - 3];
+        for i in 0..Z - 3 {
+            p4r[i] = p2r[i] + p2r[i + 2];
+            p4i[i] = p2i[i] + p2i[i + 2];
+        }
+        let mut p8r = [0.0f32; Z - 7];
+        let mut p8i = [0.0f32; Z - 7];
+        for i in 0..Z - 7 {
+            p8r[i] = p4r[i] + p4r[i + 4];
+            p8i[i] = p4i[i] + p4i[i + 4];
+        }
+        let mut yr = [0.0f32; DISC_DELAY + BLOCK];
+        let mut yi = [0.0f32; DISC_DELAY + BLOCK];
+        yr[..DISC_DELAY].copy_from_slice(&self.v21.y_re);
+        yi[..DISC_DELAY].copy_from_slice(&self.v21.y_im);
+        for i in 0..BLOCK {
+            yr[DISC_DELAY + i] = p8r[i] + p8r[i + 8];
+            yi[DISC_DELAY + i] = p8i[i] + p8i[i + 8];
+        }
+        self.v21.y_re.copy_from_slice(&yr[BLOCK..]);
+        self.v21.y_im.copy_from_slice(&yi[BLOCK..]);
+        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1).
+        let mut mark = [false; BLOCK];
+        for i in 0..BLOCK {
+            let (y0, y1, p0, p1) = (yr[DISC_DELAY + i], yi[DISC_DELAY + i], yr[i], yi[i]);
+            mark[i] = y1 * p0 - y0 * p1 < 0.0;
+        }
+        for (i, &m) in mark.iter().enumerate() {
+            self.v21.run += 1;
+            if m == self.v21.sign {
+                self.v21.pending = 0;
+                continue;
+            }
+            self.n = start + i as u64;
+            self.v21_edge(m, on_event);
+        }
+    }
+
+    /// One sample whose sign differs from the current run's.
+    fn v21_edge(&mut self, mark: bool, on_event: &mut impl FnMut(FaxEvent)) {
+        let st = &mut self.v21;
         st.pending += 1;
         if st.pending < 6 {
             return;
@@ -261,16 +314,24 @@ impl FaxDetector {
     }
 
     fn block(&mut self, on_event: &mut impl FnMut(FaxEvent)) {
-        let ms = self.energy / BLOCK as f32;
-        let p2100 = self.re * self.re + self.im * self.im;
-        let phase = self.im.atan2(self.re);
+        let f1 = self.b1100.analyze(&self.buf);
+        let ms = f1.energy / BLOCK as f32;
+        // Single-bin DFT at 2100 Hz with eight partial sums (vectorises).
+        let (mut ar, mut ai) = ([0.0f32; 8], [0.0f32; 8]);
+        for ((x, c), s) in self.buf.chunks_exact(8).zip(self.cos2100.chunks_exact(8)).zip(self.sin2100.chunks_exact(8)) {
+            for l in 0..8 {
+                ar[l] += x[l] * c[l];
+                ai[l] += x[l] * s[l];
+            }
+        }
+        let re = ((ar[0] + ar[1]) + (ar[2] + ar[3])) + ((ar[4] + ar[5]) + (ar[6] + ar[7]));
+        let im = ((ai[0] + ai[1]) + (ai[2] + ai[3])) + ((ai[4] + ai[5]) + (ai[6] + ai[7]));
+        let p2100 = re * re + im * im;
+        let phase = im.atan2(re);
         let mag = p2100.sqrt();
         let f2100 = if ms > self.min_power { sine_power(p2100, BLOCK) / ms } else { 0.0 };
-        let p1100 = self.g1100.take_power(&self.c1100);
+        let p1100 = f1.re[0] * f1.re[0] + f1.im[0] * f1.im[0];
         let f1100 = if ms > self.min_power { sine_power(p1100, BLOCK) / ms } else { 0.0 };
-        self.re = 0.0;
-        self.im = 0.0;
-        self.energy = 0.0;
         let now = self.n;
         if ms < self.min_power {
             self.v21.quiet_blocks += 1;
@@ -459,6 +520,6 @@ impl crate::event::Detector for FaxDetector {
     }
 
     fn now(&self) -> SampleTime {
-        self.n
+        self.n + self.pos as u64
     }
 }
