@@ -36,9 +36,9 @@ fn case(
             x.push(if silent { 0.0 } else { v });
         }
         exp.push((d.to_string(), s, x.len()));
-        x.extend(std::iter::repeat(0.0).take(off_ms * 8));
+        x.extend(std::iter::repeat_n(0.0, off_ms * 8));
     }
-    x.extend(std::iter::repeat(0.0).take(800));
+    x.extend(std::iter::repeat_n(0.0, 800));
     (exp, x)
 }
 

@@ -32,9 +32,9 @@ fn run_grid(
                     let s = x.len();
                     x.extend((0..on_ms * 8).map(|_| t.next_sample()));
                     exp.push((kind.label(code).to_string(), s, x.len()));
-                    x.extend(std::iter::repeat(0.0).take(off_ms * 8));
+                    x.extend(std::iter::repeat_n(0.0, off_ms * 8));
                 }
-                x.extend(std::iter::repeat(0.0).take(800));
+                x.extend(std::iter::repeat_n(0.0, 800));
                 for law in [Law::Alaw, Law::Ulaw] {
                     seed += 1;
                     let y = impair(&x, sum_dbm0(&[lvl, lvl + tw.abs()]), Some(25.0), Some(law), seed);

@@ -4,6 +4,8 @@
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;
+pub mod demo;
+pub mod engine_main;
 pub mod linesim;
 pub mod media;
 pub mod model;

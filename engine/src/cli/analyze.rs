@@ -199,9 +199,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_missing_detectors_are_clear_errors() {
-        let e = build_detector("fax", None).err().unwrap().to_string();
-        assert!(e.contains("not available yet"), "{e}");
+    fn unknown_detectors_and_countries_are_clear_errors() {
+        for d in DETECTOR_NAMES {
+            assert!(build_detector(d, Some("cn")).is_ok(), "{d}");
+        }
+        let e = build_detector("cpt", Some("zz")).err().unwrap().to_string();
+        assert!(e.contains("no tone table") && e.contains("zz"), "{e}");
         let e = build_detector("nope", None).err().unwrap().to_string();
         assert!(e.contains("unknown detector"), "{e}");
     }

@@ -71,6 +71,16 @@ impl MediaChannel {
         self.detectors.iter().map(|d| d.kind()).collect()
     }
 
+    /// The samples received in the last tick (decoded).
+    pub fn last_rx(&self) -> &[i16] {
+        &self.last_rx
+    }
+
+    /// The channel's ring counters.
+    pub fn stats(&self) -> trunkline_driver::ring::ChannelStatsSnapshot {
+        self.end.stats.snapshot()
+    }
+
     /// The channel's transport (CAS bits and D-channel frames live there too).
     pub fn end(&mut self) -> &mut EngineEnd {
         &mut self.end

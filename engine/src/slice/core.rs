@@ -105,7 +105,6 @@ struct Agent {
     id: AgentId,
     name: String,
     /// The agent's line on the board.
-    #[allow(dead_code)]
     chan: ChannelNo,
     media: MediaId,
     state: AgentState,
@@ -158,6 +157,8 @@ pub struct Core {
     busy_b: Vec<u8>,
     /// Stop dialling and taking calls (draining for shutdown).
     pub draining: bool,
+    /// The campaign is paused (no new attempts; calls up continue).
+    pub paused: bool,
 }
 
 impl Core {
@@ -212,12 +213,100 @@ impl Core {
             prompt: trunkline_dsp::cpt::gen::to_i16(&prompt).into(),
             busy_b: Vec::new(),
             draining: false,
+            paused: false,
         }
     }
 
     /// Calls up now.
     pub fn active_calls(&self) -> usize {
         self.calls.len()
+    }
+
+    /// Calls up now, for the API.
+    pub fn calls_snapshot(&self) -> Vec<crate::model::CallSnapshot> {
+        let mut v: Vec<_> = self
+            .calls
+            .values()
+            .map(|c| crate::model::CallSnapshot {
+                call: c.id,
+                direction: if c.outbound { "outbound" } else { "inbound" }.into(),
+                channel: self.trunk.chan(c.b).0,
+                state: match c.leg {
+                    Leg::Dialling => "dialling",
+                    Leg::Classifying => "classifying",
+                    Leg::Ivr => "ivr",
+                    Leg::Queued => "queued",
+                    Leg::Offering(_) => "offering",
+                    Leg::Bridged(_) => "bridged",
+                    Leg::Releasing => "releasing",
+                }
+                .into(),
+                ani: c.ani.clone(),
+                dnis: c.dnis.clone(),
+                agent: c.agent,
+                since_ms: c.start,
+            })
+            .collect();
+        v.sort_by_key(|c| c.call);
+        v
+    }
+
+    /// Agents, for the API.
+    pub fn agents_snapshot(&self) -> Vec<crate::model::AgentSnapshot> {
+        self.agents
+            .iter()
+            .map(|a| crate::model::AgentSnapshot {
+                agent: a.id,
+                name: a.name.clone(),
+                channel: Some(a.chan.0),
+                state: a.state,
+                since_ms: a.since,
+                call: a.call.and_then(|pc| self.calls.get(&pc)).map(|c| c.id),
+                calls: a.calls,
+            })
+            .collect()
+    }
+
+    /// Stops dialling and taking calls, and releases every call up (cause 16).
+    pub fn drain(&mut self, now: u64) {
+        self.draining = true;
+        let all: Vec<PriCall> = self.calls.keys().copied().collect();
+        for pc in all {
+            self.release(now, pc, Cause::NORMAL);
+        }
+        self.trunk.output();
+    }
+
+    /// Hangs up a call by its id (supervisor action).
+    pub fn hangup(&mut self, now: u64, call: u64) -> Result<serde_json::Value, String> {
+        let pc =
+            self.calls.values().find(|c| c.id.0 == call).map(|c| c.pri).ok_or(format!("no call {call}"))?;
+        self.release(now, pc, Cause::NORMAL);
+        self.trunk.output();
+        Ok(serde_json::json!({"call": call, "state": "releasing"}))
+    }
+
+    /// Sets an agent ready or not ready (with a reason code). An agent on a call or in wrap-up
+    /// takes the new state when it ends.
+    pub fn set_ready(
+        &mut self,
+        now: u64,
+        agent: u64,
+        ready: bool,
+        reason: Option<String>,
+    ) -> Result<serde_json::Value, String> {
+        let i = self.agents.iter().position(|a| a.id.0 == agent).ok_or(format!("no agent {agent}"))?;
+        match (self.agents[i].state, ready) {
+            (AgentState::Ready, false) | (AgentState::NotReady, true) | (AgentState::Break, true) => {
+                let a = &self.agents[i];
+                let (id, state) = (a.id, if ready { AgentState::Ready } else { AgentState::NotReady });
+                self.agents[i].state = state;
+                self.agents[i].since = now;
+                self.events.push(EngineEvent::AgentState { at: Ms(now), agent: id, state, reason });
+                Ok(serde_json::json!({"agent": agent, "state": state}))
+            }
+            (s, _) => Err(format!("agent {agent} is {s:?}: change it when the call or wrap-up ends")),
+        }
     }
 
     /// Leads still to dial (now or on retry).
@@ -627,7 +716,7 @@ impl Core {
 
     /// Progressive pacing: one line per ready agent not already covered by a call in progress.
     fn dial(&mut self, now: u64, media: &mut MediaSet) {
-        if self.draining {
+        if self.draining || self.paused {
             return;
         }
         let ready = self.agents.iter().filter(|a| a.state == AgentState::Ready).count();

@@ -189,6 +189,12 @@ impl Slice {
         })
     }
 
+    /// The far side's media (the line simulator's B-channels and the agents' phones), for tests
+    /// that play or measure audio there.
+    pub fn world_media_mut(&mut self) -> &mut MediaSet {
+        &mut self.world_media
+    }
+
     /// Engine time in ms.
     pub fn now(&self) -> u64 {
         self.now
@@ -222,6 +228,43 @@ impl Slice {
             self.step()?;
         }
         Ok(())
+    }
+
+    /// Ring overruns and underruns plus dropped board events so far, on the engine's channels.
+    pub fn dropped(&self) -> u64 {
+        self.board.events_dropped()
+            + self
+                .media
+                .ids()
+                .filter_map(|id| self.media.get(id))
+                .map(|m| {
+                    let s = m.stats();
+                    s.rx_overruns + s.frames_dropped
+                })
+                .sum::<u64>()
+    }
+
+    /// The engine's channels with their levels, for the API.
+    pub fn channels_snapshot(&self) -> Vec<crate::model::ChannelSnapshot> {
+        let calls = self.core.calls_snapshot();
+        let mut v: Vec<_> = self
+            .media
+            .ids()
+            .filter_map(|id| self.media.get(id))
+            .map(|m| {
+                let call = calls.iter().find(|c| c.channel == m.chan.0);
+                crate::model::ChannelSnapshot {
+                    channel: m.chan.0,
+                    name: format!("DAHDI/{}-{}", (m.chan.0 - 1) / 31 + 1, (m.chan.0 - 1) % 31 + 1),
+                    state: call.map_or("idle".into(), |c| c.state.clone()),
+                    call: call.map(|c| c.call),
+                    rx_dbm0: m.rx_meter.dbm0(),
+                    tx_dbm0: m.tx_meter.dbm0(),
+                }
+            })
+            .collect();
+        v.sort_by_key(|c| c.channel);
+        v
     }
 
     /// What happened so far, scored against the simulator's truth.
