@@ -83,6 +83,7 @@ fn corpus() -> Vec<i16> {
     let codes: Vec<u8> = (1..=15).collect();
     x.extend(mf_sequence(MfKind::R1, &codes, -7.0, 68, 68));
     x.extend(mf_sequence(MfKind::R2Fwd, &codes, -8.0, 120, 80));
+    x.extend(mf_sequence(MfKind::R2Bwd, &codes, -8.0, 120, 80));
     if let Some(cn) = tables::country("cn") {
         for spec in &cn.tones {
             let mut buf = vec![0.0f32; 4 * 8000];
