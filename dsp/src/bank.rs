@@ -6,8 +6,8 @@
 //! over independent lanes with the same coefficient and vectorises; the per-frame decisions and
 //! debouncing are the single-channel detector's, so a bank gives exactly the same events.
 
-use crate::dtmf::{decide, Dtmf, DtmfConfig, H, LABELS};
-use crate::dualtone::{Frame, CHAINS};
+use crate::dtmf::{decide, Dtmf, DtmfConfig, DTMF_CHAINS as CHAINS, H, LABELS};
+use crate::dualtone::Frame;
 use crate::event::ToneEvent;
 use crate::SampleTime;
 
@@ -105,24 +105,34 @@ impl<const L: usize> DtmfBank<L> {
         let xs = &self.xs;
         let mut re = [[0.0f32; L]; 8];
         let mut im = [[0.0f32; L]; 8];
-        for i in 0..8 {
-            let k = self.k[i];
-            for c in 0..CHAINS {
-                let mut s1 = [0.0f32; L];
-                let mut s2 = [0.0f32; L];
-                for x in &xs[c * CL..(c + 1) * CL] {
-                    for l in 0..L {
-                        let s0 = k * s1[l] + (x[l] - s2[l]);
-                        s2[l] = s1[l];
-                        s1[l] = s0;
+        // Two filters × every chain at a time: enough independent recursions to hide the
+        // multiply-add latency, few enough to stay in registers.
+        for i0 in (0..8).step_by(2) {
+            let k = [self.k[i0], self.k[i0 + 1]];
+            let mut s1 = [[[0.0f32; L]; 2]; CHAINS];
+            let mut s2 = [[[0.0f32; L]; 2]; CHAINS];
+            for j in 0..CL {
+                for c in 0..CHAINS {
+                    let x = &xs[c * CL + j];
+                    for b in 0..2 {
+                        for l in 0..L {
+                            let s0 = k[b] * s1[c][b][l] + (x[l] - s2[c][b][l]);
+                            s2[c][b][l] = s1[c][b][l];
+                            s1[c][b][l] = s0;
+                        }
                     }
                 }
-                let (cw, sw, rr, ri) = (self.cosw[i], self.sinw[i], self.rot_re[c][i], self.rot_im[c][i]);
-                for l in 0..L {
-                    let r = s1[l] - cw * s2[l];
-                    let m = sw * s2[l];
-                    re[i][l] += rr * r - ri * m;
-                    im[i][l] += rr * m + ri * r;
+            }
+            for c in 0..CHAINS {
+                for b in 0..2 {
+                    let i = i0 + b;
+                    let (cw, sw, rr, ri) = (self.cosw[i], self.sinw[i], self.rot_re[c][i], self.rot_im[c][i]);
+                    for l in 0..L {
+                        let r = s1[c][b][l] - cw * s2[c][b][l];
+                        let m = sw * s2[c][b][l];
+                        re[i][l] += rr * r - ri * m;
+                        im[i][l] += rr * m + ri * r;
+                    }
                 }
             }
         }

@@ -22,44 +22,46 @@ pub(crate) struct Frame<const N: usize> {
     pub energy: f32,
 }
 
-/// Independent Goertzel chains per frame: the frame is split into `CHAINS` consecutive stretches
-/// that run interleaved (a single recursion is latency-bound: each sample waits for a multiply and
-/// an add of the previous one), then recombined with a phase rotation per stretch.
+/// Independent Goertzel chains per frame (the default): the frame is split into `C` consecutive
+/// stretches that run interleaved (a single recursion is latency-bound: each sample waits for a
+/// multiply and an add of the previous one), then recombined with a phase rotation per stretch.
+/// Four suits four filters; eight filters already give enough independent work with two, and
+/// four would no longer fit the SSE registers.
 pub(crate) const CHAINS: usize = 4;
 
-/// `N` Goertzel filters over a block of `H` samples (`H` a multiple of [`CHAINS`]), giving each
+/// `N` Goertzel filters over a block of `H` samples (`H` a multiple of `C` chains), giving each
 /// bin's complex value at the block's end and the block's energy. Fixed-size arrays, so the loops
 /// unroll and vectorise.
 #[derive(Clone, Debug)]
-pub(crate) struct BinBank<const N: usize, const H: usize> {
+pub(crate) struct BinBank<const N: usize, const H: usize, const C: usize = CHAINS> {
     pub(crate) k: [f32; N],
     pub(crate) cosw: [f32; N],
     pub(crate) sinw: [f32; N],
-    /// `e^{jωL(CHAINS-1-c)}` per chain `c` (`L = H / CHAINS`): moves a stretch's result to the
+    /// `e^{jωL(C-1-c)}` per chain `c` (`L = H / C`): moves a stretch's result to the
     /// block's end.
-    pub(crate) rot_re: [[f32; N]; CHAINS],
-    pub(crate) rot_im: [[f32; N]; CHAINS],
+    pub(crate) rot_re: [[f32; N]; C],
+    pub(crate) rot_im: [[f32; N]; C],
 }
 
-impl<const N: usize, const H: usize> BinBank<N, H> {
+impl<const N: usize, const H: usize, const C: usize> BinBank<N, H, C> {
     const L: usize = {
-        assert!(H % CHAINS == 0 && H > 0);
-        H / CHAINS
+        assert!(C > 0 && H % C == 0 && H > 0);
+        H / C
     };
 
     pub fn new(freqs: &[f32; N]) -> Self {
         let mut k = [0.0; N];
         let mut cosw = [0.0; N];
         let mut sinw = [0.0; N];
-        let mut rot_re = [[0.0; N]; CHAINS];
-        let mut rot_im = [[0.0; N]; CHAINS];
+        let mut rot_re = [[0.0; N]; C];
+        let mut rot_im = [[0.0; N]; C];
         for i in 0..N {
             let w = TAU * freqs[i] / crate::SAMPLE_RATE as f32;
             k[i] = 2.0 * w.cos();
             cosw[i] = w.cos();
             sinw[i] = w.sin();
-            for c in 0..CHAINS {
-                let a = (w as f64) * (Self::L * (CHAINS - 1 - c)) as f64;
+            for c in 0..C {
+                let a = (w as f64) * (Self::L * (C - 1 - c)) as f64;
                 rot_re[c][i] = a.cos() as f32;
                 rot_im[c][i] = a.sin() as f32;
             }
@@ -70,12 +72,20 @@ impl<const N: usize, const H: usize> BinBank<N, H> {
     /// The Goertzel results of one block (`y = Σ x[n] e^{jω(H-1-n)}` per bin) and its energy.
     #[inline]
     pub fn analyze(&self, x: &[f32; H]) -> Frame<N> {
+        let mut f = self.bins(x);
+        f.energy = energy(x);
+        f
+    }
+
+    /// The Goertzel results of one block, without the energy (left 0).
+    #[inline]
+    pub fn bins(&self, x: &[f32; H]) -> Frame<N> {
         let l = Self::L;
         let k = self.k;
-        let mut s1 = [[0.0f32; N]; CHAINS];
-        let mut s2 = [[0.0f32; N]; CHAINS];
+        let mut s1 = [[0.0f32; N]; C];
+        let mut s2 = [[0.0f32; N]; C];
         for j in 0..l {
-            for c in 0..CHAINS {
+            for c in 0..C {
                 let xv = x[c * l + j];
                 for i in 0..N {
                     // `xv - s2` does not depend on the previous step's result: only one multiply
@@ -86,8 +96,8 @@ impl<const N: usize, const H: usize> BinBank<N, H> {
                 }
             }
         }
-        let mut f = Frame { re: [0.0; N], im: [0.0; N], energy: energy(x) };
-        for c in 0..CHAINS {
+        let mut f = Frame { re: [0.0; N], im: [0.0; N], energy: 0.0 };
+        for c in 0..C {
             for i in 0..N {
                 let re = s1[c][i] - self.cosw[i] * s2[c][i];
                 let im = self.sinw[i] * s2[c][i];
@@ -102,14 +112,14 @@ impl<const N: usize, const H: usize> BinBank<N, H> {
 /// A bank of `N` windowed Goertzel filters over frames of `H` samples. Samples are windowed into
 /// a frame buffer as they arrive; the filters run once per complete frame.
 #[derive(Clone, Debug)]
-pub(crate) struct FrameAnalyzer<const N: usize, const H: usize> {
-    pub(crate) bins: BinBank<N, H>,
+pub(crate) struct FrameAnalyzer<const N: usize, const H: usize, const C: usize = CHAINS> {
+    pub(crate) bins: BinBank<N, H, C>,
     pub(crate) win: [f32; H],
     buf: [f32; H],
     pos: usize,
 }
 
-impl<const N: usize, const H: usize> FrameAnalyzer<N, H> {
+impl<const N: usize, const H: usize, const C: usize> FrameAnalyzer<N, H, C> {
     pub fn new(freqs: &[f32; N]) -> Self {
         let mut win = [0.0; H];
         for (i, w) in win.iter_mut().enumerate() {

@@ -4,12 +4,11 @@
 //! FSK 1650/1850 Hz).
 //!
 //! Per 10 ms block: a single-bin DFT at 2100 Hz (exactly 21 cycles per block, so the phase is
-//! steady and a reversal shows as a π jump), a Goertzel at 1100 Hz and the block energy. The
+//! steady and a reversal shows as a π jump), one at 1100 Hz (11 cycles) and the block energy. The
 //! 2100 Hz envelope gives the 15 Hz AM index. For V.21, a 1750 Hz complex mixer with a 16-sample
 //! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating runs of six
 //! and two bits are flags.
 
-use crate::dualtone::BinBank;
 use crate::goertzel::sine_power;
 use crate::level::DBM0_RMS;
 use crate::SampleTime;
@@ -116,7 +115,8 @@ pub struct FaxDetector {
     /// sliced as one contiguous block.
     mix_re: [f32; 32 + BLOCK],
     mix_im: [f32; 32 + BLOCK],
-    b1100: BinBank<1, BLOCK>,
+    cos1100: [f32; BLOCK],
+    sin1100: [f32; BLOCK],
     buf: [f32; BLOCK],
     pos: usize,
     n: u64,
@@ -153,7 +153,8 @@ impl FaxDetector {
             sin2100: core::array::from_fn(|i| (w * i as f32).sin()),
             mix_re: core::array::from_fn(|i| (m * (i % 32) as f32).cos()),
             mix_im: core::array::from_fn(|i| -(m * (i % 32) as f32).sin()),
-            b1100: BinBank::new(&[1100.0]),
+            cos1100: core::array::from_fn(|i| (TAU * 1100.0 / 8000.0 * i as f32).cos()),
+            sin1100: core::array::from_fn(|i| (TAU * 1100.0 / 8000.0 * i as f32).sin()),
             buf: [0.0; BLOCK],
             pos: 0,
             n: 0,
@@ -241,20 +242,60 @@ impl FaxDetector {
         }
         self.v21.y_re.copy_from_slice(&yr[BLOCK..]);
         self.v21.y_im.copy_from_slice(&yi[BLOCK..]);
-        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1).
-        let mut mark = [false; BLOCK];
+        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1). One bit per sample.
+        let mut cross = [0.0f32; BLOCK];
         for i in 0..BLOCK {
             let (y0, y1, p0, p1) = (yr[DISC_DELAY + i], yi[DISC_DELAY + i], yr[i], yi[i]);
-            mark[i] = y1 * p0 - y0 * p1 < 0.0;
+            cross[i] = y1 * p0 - y0 * p1;
         }
-        for (i, &m) in mark.iter().enumerate() {
-            self.v21.run += 1;
-            if m == self.v21.sign {
-                self.v21.pending = 0;
-                continue;
+        let mut lo = 0u64;
+        for (i, &c) in cross[..64].iter().enumerate() {
+            lo |= u64::from(c < 0.0) << i;
+        }
+        let mut hi = 0u64;
+        for (i, &c) in cross[64..].iter().enumerate() {
+            hi |= u64::from(c < 0.0) << i;
+        }
+        self.v21_runs(start, u128::from(lo) | (u128::from(hi) << 64), on_event);
+    }
+
+    /// The run-length state machine over one block's mark bits (bit `i`: sample `i` is mark),
+    /// jumping from edge to edge: samples equal to the current sign extend the run and clear
+    /// `pending`; six differing samples in a row confirm an edge ([`Self::v21_edge`]).
+    fn v21_runs(&mut self, start: SampleTime, marks: u128, on_event: &mut impl FnMut(FaxEvent)) {
+        const VALID: u128 = (1u128 << BLOCK) - 1;
+        let mut i = 0usize;
+        while i < BLOCK {
+            let st = &mut self.v21;
+            let sign = if st.sign { VALID } else { 0 };
+            // Bit j: sample i + j differs from the current sign.
+            let diff = ((marks ^ sign) & VALID) >> i;
+            if diff == 0 {
+                st.run += (BLOCK - i) as u32;
+                st.pending = 0;
+                return;
             }
-            self.n = start + i as u64;
-            self.v21_edge(m, on_event);
+            let same = diff.trailing_zeros() as usize;
+            if same > 0 {
+                st.run += same as u32;
+                st.pending = 0;
+                i += same;
+            }
+            let differ = (!(diff >> same)).trailing_zeros() as usize;
+            let need = (6 - st.pending.min(5)) as usize;
+            if differ >= need {
+                // The confirming sample is the `need`-th differing one.
+                st.run += need as u32;
+                st.pending += need as u32 - 1;
+                let mark = !st.sign;
+                self.n = start + (i + need - 1) as u64;
+                self.v21_edge(mark, on_event);
+                i += need;
+            } else {
+                st.run += differ as u32;
+                st.pending += differ as u32;
+                i += differ;
+            }
         }
     }
 
@@ -314,23 +355,27 @@ impl FaxDetector {
     }
 
     fn block(&mut self, on_event: &mut impl FnMut(FaxEvent)) {
-        let f1 = self.b1100.analyze(&self.buf);
-        let ms = f1.energy / BLOCK as f32;
-        // Single-bin DFT at 2100 Hz with eight partial sums (vectorises).
+        // Single-bin DFTs at 1100 and 2100 Hz (11 and 21 whole cycles per block) and the energy,
+        // in one pass with eight partial sums each (vectorises).
         let (mut ar, mut ai) = ([0.0f32; 8], [0.0f32; 8]);
-        for ((x, c), s) in self.buf.chunks_exact(8).zip(self.cos2100.chunks_exact(8)).zip(self.sin2100.chunks_exact(8)) {
+        let (mut br, mut bi) = ([0.0f32; 8], [0.0f32; 8]);
+        let mut e = [0.0f32; 8];
+        for (i, x) in self.buf.chunks_exact(8).enumerate() {
+            let j = i * 8;
             for l in 0..8 {
-                ar[l] += x[l] * c[l];
-                ai[l] += x[l] * s[l];
+                ar[l] += x[l] * self.cos2100[j + l];
+                ai[l] += x[l] * self.sin2100[j + l];
+                br[l] += x[l] * self.cos1100[j + l];
+                bi[l] += x[l] * self.sin1100[j + l];
+                e[l] += x[l] * x[l];
             }
         }
-        let re = ((ar[0] + ar[1]) + (ar[2] + ar[3])) + ((ar[4] + ar[5]) + (ar[6] + ar[7]));
-        let im = ((ai[0] + ai[1]) + (ai[2] + ai[3])) + ((ai[4] + ai[5]) + (ai[6] + ai[7]));
+        let sum = |a: [f32; 8]| ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+        let ms = sum(e) / BLOCK as f32;
+        let (re, im) = (sum(ar), sum(ai));
         let p2100 = re * re + im * im;
-        let phase = im.atan2(re);
-        let mag = p2100.sqrt();
         let f2100 = if ms > self.min_power { sine_power(p2100, BLOCK) / ms } else { 0.0 };
-        let p1100 = f1.re[0] * f1.re[0] + f1.im[0] * f1.im[0];
+        let p1100 = sum(br) * sum(br) + sum(bi) * sum(bi);
         let f1100 = if ms > self.min_power { sine_power(p1100, BLOCK) / ms } else { 0.0 };
         let now = self.n;
         if ms < self.min_power {
@@ -379,6 +424,8 @@ impl FaxDetector {
             return;
         }
         a.dropouts = 0;
+        let phase = im.atan2(re);
+        let mag = p2100.sqrt();
         if a.blocks == 0 {
             a.start = now.saturating_sub(BLOCK as u64);
             a.prev_phase = [phase, phase];

@@ -64,15 +64,29 @@ struct Active {
     start: SampleTime,
 }
 
-/// Frequencies per Goertzel group (one SIMD register of state per chain).
+/// Frequencies per Goertzel group beyond eight (one SIMD register of state per chain).
 const GROUP: usize = 4;
+
+/// The filters of [`HopBins`], sized so that few frequencies do not pay for padding and eight
+/// (SIT, or several countries) run as one bank.
+#[derive(Clone, Debug)]
+enum Groups {
+    Four(BinBank<4, HOP>),
+    Eight(BinBank<8, HOP, 2>),
+    Many(Vec<BinBank<GROUP, HOP>>),
+}
+
+/// Pads `c` to `N` frequencies with copies of its first (results ignored).
+fn padded<const N: usize>(c: &[f32]) -> [f32; N] {
+    core::array::from_fn(|i| c.get(i).or(c.first()).copied().unwrap_or(1000.0))
+}
 
 /// The Goertzel bins of a set of frequencies over 20 ms hops, and their 40 ms windows: each
 /// window's value is the previous hop's rotated by `e^{jω·HOP}` plus the current hop's, so every
 /// sample is filtered once rather than by two staggered banks. Allocates only when built.
 #[derive(Clone, Debug)]
 pub(crate) struct HopBins {
-    groups: Vec<BinBank<GROUP, HOP>>,
+    groups: Groups,
     n: usize,
     rot_re: Vec<f32>,
     rot_im: Vec<f32>,
@@ -87,14 +101,11 @@ pub(crate) struct HopBins {
 impl HopBins {
     pub(crate) fn new(freqs: &[f32]) -> Self {
         let n = freqs.len();
-        let groups = freqs
-            .chunks(GROUP)
-            .map(|c| {
-                // Pad the last group with a copy of its first frequency (result ignored).
-                let f: [f32; GROUP] = core::array::from_fn(|i| c.get(i).copied().unwrap_or(c[0]));
-                BinBank::new(&f)
-            })
-            .collect();
+        let groups = match n {
+            0..=4 => Groups::Four(BinBank::new(&padded(freqs))),
+            5..=8 => Groups::Eight(BinBank::new(&padded(freqs))),
+            _ => Groups::Many(freqs.chunks(GROUP).map(|c| BinBank::new(&padded(c))).collect()),
+        };
         let w = |f: f32| core::f64::consts::TAU * f as f64 / crate::SAMPLE_RATE as f64 * HOP as f64;
         Self {
             groups,
@@ -114,28 +125,46 @@ impl HopBins {
         self.hop_energy = [0.0; 2];
     }
 
+    /// Combines one group's hop results (frequencies `first..`) with the previous hop's.
+    fn combine(&mut self, first: usize, re: &[f32], im: &[f32]) {
+        for (i, (&r, &m)) in re.iter().zip(im).enumerate() {
+            let j = first + i;
+            if j >= self.n {
+                break;
+            }
+            let (pr, pi) = (self.prev_re[j], self.prev_im[j]);
+            let (rr, ri) = (self.rot_re[j], self.rot_im[j]);
+            let wr = rr * pr - ri * pi + r;
+            let wi = rr * pi + ri * pr + m;
+            self.powers[j] = wr * wr + wi * wi;
+            self.prev_re[j] = r;
+            self.prev_im[j] = m;
+        }
+    }
+
     /// Takes one complete hop: updates [`HopBins::powers`] and [`HopBins::hop_energy`].
     pub(crate) fn hop(&mut self, x: &[f32; HOP]) {
-        let mut energy = 0.0;
-        for (g, bank) in self.groups.iter().enumerate() {
-            let f = bank.analyze(x);
-            energy = f.energy;
-            for i in 0..GROUP {
-                let j = g * GROUP + i;
-                if j >= self.n {
-                    break;
+        let energy = crate::dualtone::energy(x);
+        if self.n > 0 {
+            match &self.groups {
+                Groups::Four(b) => {
+                    let f = b.bins(x);
+                    self.combine(0, &f.re, &f.im);
                 }
-                let (pr, pi) = (self.prev_re[j], self.prev_im[j]);
-                let (rr, ri) = (self.rot_re[j], self.rot_im[j]);
-                let re = rr * pr - ri * pi + f.re[i];
-                let im = rr * pi + ri * pr + f.im[i];
-                self.powers[j] = re * re + im * im;
-                self.prev_re[j] = f.re[i];
-                self.prev_im[j] = f.im[i];
+                Groups::Eight(b) => {
+                    let f = b.bins(x);
+                    self.combine(0, &f.re, &f.im);
+                }
+                Groups::Many(_) => {
+                    let mut g = 0;
+                    while let Groups::Many(v) = &self.groups {
+                        let Some(b) = v.get(g) else { break };
+                        let f = b.bins(x);
+                        self.combine(g * GROUP, &f.re, &f.im);
+                        g += 1;
+                    }
+                }
             }
-        }
-        if self.groups.is_empty() {
-            energy = crate::dualtone::energy(x);
         }
         self.hop_energy = [self.hop_energy[1], energy];
     }
