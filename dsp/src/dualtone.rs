@@ -145,7 +145,8 @@ impl<const N: usize, const H: usize, const C: usize> FrameAnalyzer<N, H, C> {
             let take = (H - self.pos).min(x.len());
             let (now, rest) = x.split_at(take);
             let pos = self.pos;
-            for ((b, &v), &w) in self.buf[pos..pos + take].iter_mut().zip(now).zip(&self.win[pos..pos + take]) {
+            for ((b, &v), &w) in self.buf[pos..pos + take].iter_mut().zip(now).zip(&self.win[pos..pos + take])
+            {
                 *b = v as f32 * w;
             }
             self.pos += take;

@@ -6,8 +6,9 @@
 //! Per 10 ms block: a single-bin DFT at 2100 Hz (exactly 21 cycles per block, so the phase is
 //! steady and a reversal shows as a π jump), one at 1100 Hz (11 cycles) and the block energy. The
 //! 2100 Hz envelope gives the 15 Hz AM index. For V.21, a 1750 Hz complex mixer with a 16-sample
-//! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating runs of six
-//! and two bits are flags.
+//! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating
+//! runs of six and two bits are flags. The discriminator only runs while single-bin DFTs at 1650
+//! and 1850 Hz hold a fair share of the energy, so speech and music mostly skip it.
 
 use crate::goertzel::sine_power;
 use crate::level::DBM0_RMS;
@@ -106,6 +107,21 @@ struct V21 {
     quiet_blocks: u32,
 }
 
+/// Share of the block energy in the V.21 tones that opens the discriminator (a V.21 signal
+/// shows 0.4–1 whatever its bits; its gate stays open one block longer).
+const V21_GATE: f32 = 0.2;
+
+/// What one block's single-bin DFTs found.
+struct BlockDfts {
+    re2100: f32,
+    im2100: f32,
+    p1100: f32,
+    /// Mean power per sample.
+    ms: f32,
+    /// Share of the energy at 1650 and 1850 Hz (1.0 for a lone tone on either).
+    v21_share: f32,
+}
+
 /// Fax/modem tone detector for one channel.
 #[derive(Clone, Debug)]
 pub struct FaxDetector {
@@ -117,6 +133,11 @@ pub struct FaxDetector {
     mix_im: [f32; 32 + BLOCK],
     cos1100: [f32; BLOCK],
     sin1100: [f32; BLOCK],
+    /// The V.21 channel-2 tones (mark 1650 Hz, space 1850 Hz), for the gate.
+    cos_v21: [[f32; BLOCK]; 2],
+    sin_v21: [[f32; BLOCK]; 2],
+    /// The V.21 gate was open for the previous block.
+    v21_gate: bool,
     buf: [f32; BLOCK],
     pos: usize,
     n: u64,
@@ -155,6 +176,11 @@ impl FaxDetector {
             mix_im: core::array::from_fn(|i| -(m * (i % 32) as f32).sin()),
             cos1100: core::array::from_fn(|i| (TAU * 1100.0 / 8000.0 * i as f32).cos()),
             sin1100: core::array::from_fn(|i| (TAU * 1100.0 / 8000.0 * i as f32).sin()),
+            cos_v21: [1650.0f32, 1850.0]
+                .map(|f| core::array::from_fn(|i| (TAU * f / 8000.0 * i as f32).cos())),
+            sin_v21: [1650.0f32, 1850.0]
+                .map(|f| core::array::from_fn(|i| (TAU * f / 8000.0 * i as f32).sin())),
+            v21_gate: false,
             buf: [0.0; BLOCK],
             pos: 0,
             n: 0,
@@ -189,9 +215,18 @@ impl FaxDetector {
             if self.pos == BLOCK {
                 self.pos = 0;
                 let start = self.n;
-                self.v21_block(start, &mut on_event);
+                let m = self.measure();
+                // The discriminator only runs while the V.21 band holds a good share of the
+                // energy (this block or the one before): speech and music mostly skip it.
+                let gate = m.ms > self.min_power && m.v21_share >= V21_GATE;
+                if gate || self.v21_gate {
+                    self.v21_block(start, &mut on_event);
+                } else {
+                    self.v21_skip(start, &mut on_event);
+                }
+                self.v21_gate = gate;
                 self.n = start + BLOCK as u64;
-                self.block(&mut on_event);
+                self.block(&m, &mut on_event);
             }
         }
     }
@@ -354,11 +389,13 @@ impl FaxDetector {
         }
     }
 
-    fn block(&mut self, on_event: &mut impl FnMut(FaxEvent)) {
-        // Single-bin DFTs at 1100 and 2100 Hz (11 and 21 whole cycles per block) and the energy,
-        // in one pass with eight partial sums each (vectorises).
+    /// The DFTs and energy of the current block.
+    fn measure(&self) -> BlockDfts {
+        // Single-bin DFTs at 1100 and 2100 Hz (11 and 21 whole cycles per block), at the two
+        // V.21 tones, and the energy, in one pass with eight partial sums each (vectorises).
         let (mut ar, mut ai) = ([0.0f32; 8], [0.0f32; 8]);
         let (mut br, mut bi) = ([0.0f32; 8], [0.0f32; 8]);
+        let (mut cr, mut ci) = ([[0.0f32; 8]; 2], [[0.0f32; 8]; 2]);
         let mut e = [0.0f32; 8];
         for (i, x) in self.buf.chunks_exact(8).enumerate() {
             let j = i * 8;
@@ -367,16 +404,45 @@ impl FaxDetector {
                 ai[l] += x[l] * self.sin2100[j + l];
                 br[l] += x[l] * self.cos1100[j + l];
                 bi[l] += x[l] * self.sin1100[j + l];
+                for t in 0..2 {
+                    cr[t][l] += x[l] * self.cos_v21[t][j + l];
+                    ci[t][l] += x[l] * self.sin_v21[t][j + l];
+                }
                 e[l] += x[l] * x[l];
             }
         }
         let sum = |a: [f32; 8]| ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
         let ms = sum(e) / BLOCK as f32;
-        let (re, im) = (sum(ar), sum(ai));
+        let pv: f32 = (0..2).map(|t| sum(cr[t]) * sum(cr[t]) + sum(ci[t]) * sum(ci[t])).sum();
+        BlockDfts {
+            re2100: sum(ar),
+            im2100: sum(ai),
+            p1100: sum(br) * sum(br) + sum(bi) * sum(bi),
+            ms,
+            v21_share: if ms > 0.0 { sine_power(pv, BLOCK) / ms } else { 0.0 },
+        }
+    }
+
+    /// A block the V.21 gate keeps out: no flags can continue through it.
+    fn v21_skip(&mut self, start: SampleTime, on_event: &mut impl FnMut(FaxEvent)) {
+        let st = &mut self.v21;
+        st.run += BLOCK as u32;
+        st.pending = 0;
+        st.z_re = [0.0; MIX_LEN - 1];
+        st.z_im = [0.0; MIX_LEN - 1];
+        st.y_re = [0.0; DISC_DELAY];
+        st.y_im = [0.0; DISC_DELAY];
+        if st.flags > 0 || st.active {
+            self.n = start;
+            self.v21_break(on_event);
+        }
+    }
+
+    fn block(&mut self, m: &BlockDfts, on_event: &mut impl FnMut(FaxEvent)) {
+        let (ms, re, im) = (m.ms, m.re2100, m.im2100);
         let p2100 = re * re + im * im;
         let f2100 = if ms > self.min_power { sine_power(p2100, BLOCK) / ms } else { 0.0 };
-        let p1100 = sum(br) * sum(br) + sum(bi) * sum(bi);
-        let f1100 = if ms > self.min_power { sine_power(p1100, BLOCK) / ms } else { 0.0 };
+        let f1100 = if ms > self.min_power { sine_power(m.p1100, BLOCK) / ms } else { 0.0 };
         let now = self.n;
         if ms < self.min_power {
             self.v21.quiet_blocks += 1;

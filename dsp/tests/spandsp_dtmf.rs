@@ -60,7 +60,8 @@ fn write_records(path: &Path, records: &[Vec<i16>]) {
 
 /// spandsp's digits per record, as events (start = when spandsp reported the digit).
 fn spandsp_detect(exe: &Path, records: &[Vec<i16>], tag: &str) -> Vec<Vec<ToneEvent>> {
-    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("spandsp_{tag}_{}.raw", std::process::id()));
+    let file =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("spandsp_{tag}_{}.raw", std::process::id()));
     write_records(&file, records);
     let r = Command::new(exe).arg("detect").arg(&file).output().expect("run dtmf_rx_harness");
     let _ = std::fs::remove_file(&file);
@@ -125,7 +126,8 @@ fn bench_audio() -> Vec<i16> {
 
 /// Real-time channels per core of spandsp (thread CPU time, measured by the harness).
 fn spandsp_speed(exe: &Path, audio: &[i16], seconds: f64) -> (f64, usize) {
-    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("spandsp_bench_{}.raw", std::process::id()));
+    let file =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("spandsp_bench_{}.raw", std::process::id()));
     write_records(&file, &[audio.to_vec()]);
     let r = Command::new(exe)
         .arg("bench")
@@ -138,7 +140,9 @@ fn spandsp_speed(exe: &Path, audio: &[i16], seconds: f64) -> (f64, usize) {
     let text = String::from_utf8_lossy(&r.stdout).to_string();
     let f: Vec<&str> = text.split_whitespace().collect();
     let (samples, cpu, digits): (f64, f64, usize) = match f.as_slice() {
-        ["bench", s, c, d] => (s.parse().expect("samples"), c.parse().expect("cpu"), d.parse().expect("digits")),
+        ["bench", s, c, d] => {
+            (s.parse().expect("samples"), c.parse().expect("cpu"), d.parse().expect("digits"))
+        }
         _ => panic!("unexpected bench output {text:?}"),
     };
     (samples / 8000.0 / cpu, digits)
@@ -170,8 +174,10 @@ fn dtmf_against_spandsp_on_the_same_corpus() {
     // Must-detect grid.
     let mut records = Vec::new();
     let mut expected: Vec<Expected> = Vec::new();
+    let mut what: Vec<String> = Vec::new();
     let mut ours = Tally::default();
-    must_detect_grid(|_, exp, y| {
+    must_detect_grid(|w, exp, y| {
+        what.push(w.to_string());
         let got = detect(&mut Dtmf::default(), y);
         let (h, e) = score(exp, &got, 160);
         ours.expected += exp.len();
@@ -183,12 +189,20 @@ fn dtmf_against_spandsp_on_the_same_corpus() {
     let theirs_ev = spandsp_detect(&exe, &records, "grid");
     drop(records);
     let mut theirs = Tally::default();
-    for (exp, got) in expected.iter().zip(&theirs_ev) {
+    // spandsp's hit rate per grid parameter value ("twist -8", "snr 15", ...).
+    let mut by_param: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for ((exp, got), w) in expected.iter().zip(&theirs_ev).zip(&what) {
         // spandsp's start is when it decided (up to ~40 ms late), still well inside the digit.
         let (h, e) = score(exp, got, 160);
         theirs.expected += exp.len();
         theirs.hits += h;
         theirs.extra += e;
+        let words: Vec<&str> = w.split_whitespace().collect();
+        for pair in words.chunks(2).filter(|p| p.len() == 2 && p[0] != "dev") {
+            let t = by_param.entry(format!("{} {}", pair[0], pair[1])).or_default();
+            t.0 += h;
+            t.1 += exp.len();
+        }
     }
 
     // Must-reject.
@@ -236,6 +250,11 @@ fn dtmf_against_spandsp_on_the_same_corpus() {
     for (name, o, t) in &talk {
         println!("talk-off {name:<12}     {o:>8.1}/h          {t:>8.1}/h");
     }
+    let params: Vec<String> = by_param
+        .iter()
+        .map(|(k, (h, n))| format!("{k}: {:.0} %", 100.0 * *h as f64 / (*n).max(1) as f64))
+        .collect();
+    println!("spandsp must-detect by grid parameter: {}", params.join(", "));
     let build = if cfg!(debug_assertions) { "debug build: not meaningful, use --release" } else { "release" };
     println!(
         "speed, bench mix (ch/core) {our_ch:>9.0}          {their_ch:>9.0}   ({build}; digits seen {our_digits} / {their_digits})"
@@ -245,7 +264,12 @@ fn dtmf_against_spandsp_on_the_same_corpus() {
     assert!(theirs.rate() > 0.5, "spandsp found only {:.1} % of the grid: harness broken?", pct(&theirs));
     assert!(their_digits >= 60, "spandsp saw {their_digits} digits in the bench mix (64 sent)");
     // Ours must be at least as good on every count.
-    assert!(ours.rate() >= theirs.rate(), "spandsp detects more: {:.3} % vs {:.3} %", pct(&theirs), pct(&ours));
+    assert!(
+        ours.rate() >= theirs.rate(),
+        "spandsp detects more: {:.3} % vs {:.3} %",
+        pct(&theirs),
+        pct(&ours)
+    );
     assert_eq!(ours_rej, 0, "we accepted must-reject digits");
     for (name, o, t) in &talk {
         assert!(o <= t || *o <= 5.0, "{name}: {o:.1} false digits/h against spandsp's {t:.1}");

@@ -66,8 +66,9 @@ pub fn must_detect_grid(mut each: impl FnMut(&str, &Expected, &[i16])) {
                             for &law in &laws {
                                 seed += 1;
                                 let y = impair(&x, sig, Some(snr), Some(law), seed);
-                                let what =
-                                    format!("dev {rd}/{cd} twist {tw} weaker {w} {on}ms snr {snr} {law:?}");
+                                let what = format!(
+                                    "dev {rd}/{cd} twist {tw} weaker {w} ms {on} snr {snr} law {law:?}"
+                                );
                                 each(&what, &exp, &y);
                             }
                         }

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
                 dtmf_rx(s, x + t, take);
             }
             char buf[256];
-            digits += (long) dtmf_rx_get(s, buf, sizeof(buf) - 1);
+            digits = (long) dtmf_rx_get(s, buf, sizeof(buf) - 1);
             dtmf_rx_free(s);
             samples += n;
         } while (cpu_s() - t0 < want);
