@@ -150,9 +150,22 @@ impl AmdDetector {
 
     /// Starts a new call with the same thresholds.
     pub fn reset(&mut self) {
-        let p = self.p;
+        // Field by field: building a fresh detector would plan a new FFT (allocates).
         self.beep.reset();
-        *self = Self { beep: core::mem::take(&mut self.beep), ..Self::new(p) };
+        self.acc = 0.0;
+        self.pos = 0;
+        self.t = 0;
+        self.floor = f32::MAX;
+        self.first_speech = None;
+        self.last_speech = 0;
+        self.silence_run = 0;
+        self.burst_start = 0;
+        self.burst_frames = 0;
+        self.in_word = false;
+        self.words = 0;
+        self.speech_ms = 0;
+        self.speech_pow = 0.0;
+        self.done = false;
     }
 
     /// Whether the decision has been made.

@@ -6,21 +6,28 @@
 //! over independent lanes with the same coefficient and vectorises; the per-frame decisions and
 //! debouncing are the single-channel detector's, so a bank gives exactly the same events.
 
-use crate::dtmf::{decide, Dtmf, DtmfConfig, FREQS, H, LABELS};
+use crate::dtmf::{decide, Dtmf, DtmfConfig, DTMF_CHAINS as CHAINS, H, LABELS};
 use crate::dualtone::Frame;
 use crate::event::ToneEvent;
 use crate::SampleTime;
 
+/// Samples per Goertzel chain within a frame.
+const CL: usize = H / CHAINS;
+
 /// `L` DTMF detectors stepped together (use 8 or 16 lanes). Fixed-size; never allocates.
+///
+/// The arithmetic per lane is exactly the single-channel detector's (same chains, same order of
+/// operations), so every lane reports bit-identical events.
 #[derive(Clone, Debug)]
 pub struct DtmfBank<const L: usize> {
     k: [f32; 8],
     cosw: [f32; 8],
     sinw: [f32; 8],
+    rot_re: [[f32; 8]; CHAINS],
+    rot_im: [[f32; 8]; CHAINS],
     win: [f32; H],
-    s1: [[f32; L]; 8],
-    s2: [[f32; L]; 8],
-    energy: [f32; L],
+    /// Windowed samples of the current frame, `[sample][lane]`.
+    xs: [[f32; L]; H],
     pos: usize,
     now: SampleTime,
     lanes: [Dtmf; L],
@@ -30,15 +37,14 @@ impl<const L: usize> DtmfBank<L> {
     /// A bank of `L` channels with the same limits.
     pub fn new(cfg: DtmfConfig) -> Self {
         let one = Dtmf::new(cfg);
-        let _ = FREQS;
         Self {
-            k: one.frames.k,
-            cosw: one.frames.cosw,
-            sinw: one.frames.sinw,
+            k: one.frames.bins.k,
+            cosw: one.frames.bins.cosw,
+            sinw: one.frames.bins.sinw,
+            rot_re: one.frames.bins.rot_re,
+            rot_im: one.frames.bins.rot_im,
             win: one.frames.win,
-            s1: [[0.0; L]; 8],
-            s2: [[0.0; L]; 8],
-            energy: [0.0; L],
+            xs: [[0.0; L]; H],
             pos: 0,
             now: 0,
             lanes: core::array::from_fn(|_| one.clone()),
@@ -47,9 +53,6 @@ impl<const L: usize> DtmfBank<L> {
 
     /// Forgets all state of every lane, including the sample clock.
     pub fn reset(&mut self) {
-        self.s1 = [[0.0; L]; 8];
-        self.s2 = [[0.0; L]; 8];
-        self.energy = [0.0; L];
         self.pos = 0;
         self.now = 0;
         for l in &mut self.lanes {
@@ -75,62 +78,87 @@ impl<const L: usize> DtmfBank<L> {
         let mut t = 0;
         while t < n {
             let take = (n - t).min(H - self.pos);
-            // Transpose and window this stretch into lane-major scratch (on the stack).
-            let mut xs = [[0.0f32; L]; H];
+            // Transpose and window this stretch into the lane-major frame buffer.
+            let pos = self.pos;
+            for row in &mut self.xs[pos..pos + take] {
+                *row = [0.0; L];
+            }
             for (l, b) in blocks.iter().take(L).enumerate() {
                 let seg = b.get(t..(t + take).min(b.len())).unwrap_or(&[]);
                 for (j, &v) in seg.iter().enumerate() {
-                    xs[j][l] = v as f32 * self.win[self.pos + j];
+                    self.xs[pos + j][l] = v as f32 * self.win[pos + j];
                 }
             }
-            self.run(&xs[..take]);
             self.pos += take;
             self.now += take as u64;
             t += take;
             if self.pos == H {
+                self.pos = 0;
                 self.frame(emit);
             }
         }
     }
 
-    #[inline(always)]
-    fn run(&mut self, xs: &[[f32; L]]) {
-        let (mut s1, mut s2, k) = (self.s1, self.s2, self.k);
-        let mut e = self.energy;
-        for x in xs {
-            for l in 0..L {
-                e[l] += x[l] * x[l];
+    /// Runs the filters of every lane over the complete frame (lanes innermost: independent
+    /// recursions side by side), then lets each lane's detector decide.
+    fn frame(&mut self, emit: &mut dyn FnMut(usize, ToneEvent)) {
+        let xs = &self.xs;
+        let mut re = [[0.0f32; L]; 8];
+        let mut im = [[0.0f32; L]; 8];
+        // Two filters × every chain at a time: enough independent recursions to hide the
+        // multiply-add latency, few enough to stay in registers.
+        for i0 in (0..8).step_by(2) {
+            let k = [self.k[i0], self.k[i0 + 1]];
+            let mut s1 = [[[0.0f32; L]; 2]; CHAINS];
+            let mut s2 = [[[0.0f32; L]; 2]; CHAINS];
+            for j in 0..CL {
+                for c in 0..CHAINS {
+                    let x = &xs[c * CL + j];
+                    for b in 0..2 {
+                        for l in 0..L {
+                            let s0 = k[b] * s1[c][b][l] + (x[l] - s2[c][b][l]);
+                            s2[c][b][l] = s1[c][b][l];
+                            s1[c][b][l] = s0;
+                        }
+                    }
+                }
             }
-            for f in 0..8 {
-                for l in 0..L {
-                    let s0 = k[f] * s1[f][l] + (x[l] - s2[f][l]);
-                    s2[f][l] = s1[f][l];
-                    s1[f][l] = s0;
+            for c in 0..CHAINS {
+                for b in 0..2 {
+                    let i = i0 + b;
+                    let (cw, sw, rr, ri) = (self.cosw[i], self.sinw[i], self.rot_re[c][i], self.rot_im[c][i]);
+                    for l in 0..L {
+                        let r = s1[c][b][l] - cw * s2[c][b][l];
+                        let m = sw * s2[c][b][l];
+                        re[i][l] += rr * r - ri * m;
+                        im[i][l] += rr * m + ri * r;
+                    }
                 }
             }
         }
-        self.s1 = s1;
-        self.s2 = s2;
-        self.energy = e;
-    }
-
-    fn frame(&mut self, emit: &mut dyn FnMut(usize, ToneEvent)) {
+        // Frame energy per lane, in the order of `dualtone::energy`.
+        let mut acc = [[0.0f32; L]; 8];
+        for ch in xs.chunks_exact(8) {
+            for m in 0..8 {
+                for l in 0..L {
+                    acc[m][l] += ch[m][l] * ch[m][l];
+                }
+            }
+        }
         let now = self.now;
         for (l, d) in self.lanes.iter_mut().enumerate() {
-            let mut f = Frame { re: [0.0; 8], im: [0.0; 8], energy: self.energy[l] };
+            let a = |m: usize| acc[m][l];
+            let energy = ((a(0) + a(1)) + (a(2) + a(3))) + ((a(4) + a(5)) + (a(6) + a(7)));
+            let mut f = Frame { re: [0.0; 8], im: [0.0; 8], energy };
             for i in 0..8 {
-                f.re[i] = self.s1[i][l] - self.cosw[i] * self.s2[i][l];
-                f.im[i] = self.sinw[i] * self.s2[i][l];
+                f.re[i] = re[i][l];
+                f.im[i] = im[i][l];
             }
             let Dtmf { cfg, measurer, deb, tol_hz, min_power, now: dnow, .. } = d;
             *dnow = now;
             let hit = measurer.measure(&f, |m| decide(cfg, tol_hz, *min_power, m));
             deb.frame(hit, now, &LABELS, &mut |e| emit(l, e));
         }
-        self.s1 = [[0.0; L]; 8];
-        self.s2 = [[0.0; L]; 8];
-        self.energy = [0.0; L];
-        self.pos = 0;
     }
 }
 

@@ -21,6 +21,8 @@ pub const DIGITS: [char; 16] =
     ['1', '2', '3', 'A', '4', '5', '6', 'B', '7', '8', '9', 'C', '*', '0', '#', 'D'];
 
 pub(crate) const H: usize = 64;
+/// Goertzel chains per frame (see [`crate::dualtone::CHAINS`]).
+pub(crate) const DTMF_CHAINS: usize = 2;
 pub(crate) const FREQS: [f32; 8] = [ROWS[0], ROWS[1], ROWS[2], ROWS[3], COLS[0], COLS[1], COLS[2], COLS[3]];
 pub(crate) const LABELS: [Label; 16] = {
     let mut l = [Label::new(""); 16];
@@ -77,7 +79,7 @@ impl Default for DtmfConfig {
 #[derive(Clone, Debug)]
 pub struct Dtmf {
     pub(crate) cfg: DtmfConfig,
-    pub(crate) frames: FrameAnalyzer<8, H>,
+    pub(crate) frames: FrameAnalyzer<8, H, DTMF_CHAINS>,
     pub(crate) measurer: Measurer<8>,
     pub(crate) deb: Debouncer,
     pub(crate) now: SampleTime,

@@ -22,43 +22,114 @@ pub(crate) struct Frame<const N: usize> {
     pub energy: f32,
 }
 
-/// A bank of `N` windowed Goertzel filters over frames of `H` samples, state laid out as arrays
-/// so the per-sample update of all filters vectorises.
+/// Independent Goertzel chains per frame (the default): the frame is split into `C` consecutive
+/// stretches that run interleaved (a single recursion is latency-bound: each sample waits for a
+/// multiply and an add of the previous one), then recombined with a phase rotation per stretch.
+/// Four suits four filters; eight filters already give enough independent work with two, and
+/// four would no longer fit the SSE registers.
+pub(crate) const CHAINS: usize = 4;
+
+/// `N` Goertzel filters over a block of `H` samples (`H` a multiple of `C` chains), giving each
+/// bin's complex value at the block's end and the block's energy. Fixed-size arrays, so the loops
+/// unroll and vectorise.
 #[derive(Clone, Debug)]
-pub(crate) struct FrameAnalyzer<const N: usize, const H: usize> {
+pub(crate) struct BinBank<const N: usize, const H: usize, const C: usize = CHAINS> {
     pub(crate) k: [f32; N],
     pub(crate) cosw: [f32; N],
     pub(crate) sinw: [f32; N],
-    pub(crate) win: [f32; H],
-    s1: [f32; N],
-    s2: [f32; N],
-    energy: f32,
-    pos: usize,
+    /// `e^{jωL(C-1-c)}` per chain `c` (`L = H / C`): moves a stretch's result to the
+    /// block's end.
+    pub(crate) rot_re: [[f32; N]; C],
+    pub(crate) rot_im: [[f32; N]; C],
 }
 
-impl<const N: usize, const H: usize> FrameAnalyzer<N, H> {
+impl<const N: usize, const H: usize, const C: usize> BinBank<N, H, C> {
+    const L: usize = {
+        assert!(C > 0 && H % C == 0 && H > 0);
+        H / C
+    };
+
     pub fn new(freqs: &[f32; N]) -> Self {
         let mut k = [0.0; N];
         let mut cosw = [0.0; N];
         let mut sinw = [0.0; N];
+        let mut rot_re = [[0.0; N]; C];
+        let mut rot_im = [[0.0; N]; C];
         for i in 0..N {
             let w = TAU * freqs[i] / crate::SAMPLE_RATE as f32;
             k[i] = 2.0 * w.cos();
             cosw[i] = w.cos();
             sinw[i] = w.sin();
+            for c in 0..C {
+                let a = (w as f64) * (Self::L * (C - 1 - c)) as f64;
+                rot_re[c][i] = a.cos() as f32;
+                rot_im[c][i] = a.sin() as f32;
+            }
         }
+        Self { k, cosw, sinw, rot_re, rot_im }
+    }
+
+    /// The Goertzel results of one block (`y = Σ x[n] e^{jω(H-1-n)}` per bin) and its energy.
+    #[inline]
+    pub fn analyze(&self, x: &[f32; H]) -> Frame<N> {
+        let mut f = self.bins(x);
+        f.energy = energy(x);
+        f
+    }
+
+    /// The Goertzel results of one block, without the energy (left 0).
+    #[inline]
+    pub fn bins(&self, x: &[f32; H]) -> Frame<N> {
+        let l = Self::L;
+        let k = self.k;
+        let mut s1 = [[0.0f32; N]; C];
+        let mut s2 = [[0.0f32; N]; C];
+        for j in 0..l {
+            for c in 0..C {
+                let xv = x[c * l + j];
+                for i in 0..N {
+                    // `xv - s2` does not depend on the previous step's result: only one multiply
+                    // and one add sit on the recursive critical path.
+                    let s0 = k[i] * s1[c][i] + (xv - s2[c][i]);
+                    s2[c][i] = s1[c][i];
+                    s1[c][i] = s0;
+                }
+            }
+        }
+        let mut f = Frame { re: [0.0; N], im: [0.0; N], energy: 0.0 };
+        for c in 0..C {
+            for i in 0..N {
+                let re = s1[c][i] - self.cosw[i] * s2[c][i];
+                let im = self.sinw[i] * s2[c][i];
+                f.re[i] += self.rot_re[c][i] * re - self.rot_im[c][i] * im;
+                f.im[i] += self.rot_re[c][i] * im + self.rot_im[c][i] * re;
+            }
+        }
+        f
+    }
+}
+
+/// A bank of `N` windowed Goertzel filters over frames of `H` samples. Samples are windowed into
+/// a frame buffer as they arrive; the filters run once per complete frame.
+#[derive(Clone, Debug)]
+pub(crate) struct FrameAnalyzer<const N: usize, const H: usize, const C: usize = CHAINS> {
+    pub(crate) bins: BinBank<N, H, C>,
+    pub(crate) win: [f32; H],
+    buf: [f32; H],
+    pos: usize,
+}
+
+impl<const N: usize, const H: usize, const C: usize> FrameAnalyzer<N, H, C> {
+    pub fn new(freqs: &[f32; N]) -> Self {
         let mut win = [0.0; H];
         for (i, w) in win.iter_mut().enumerate() {
             // Periodic Hann window; scaled by 1/32768 so the filter state stays O(1).
             *w = (0.5 - 0.5 * (TAU * (i as f32 + 0.5) / H as f32).cos()) / 32768.0;
         }
-        Self { k, cosw, sinw, win, s1: [0.0; N], s2: [0.0; N], energy: 0.0, pos: 0 }
+        Self { bins: BinBank::new(freqs), win, buf: [0.0; H], pos: 0 }
     }
 
     pub fn reset(&mut self) {
-        self.s1 = [0.0; N];
-        self.s2 = [0.0; N];
-        self.energy = 0.0;
         self.pos = 0;
     }
 
@@ -73,49 +144,41 @@ impl<const N: usize, const H: usize> FrameAnalyzer<N, H> {
         while !x.is_empty() {
             let take = (H - self.pos).min(x.len());
             let (now, rest) = x.split_at(take);
-            self.run(now);
+            let pos = self.pos;
+            for ((b, &v), &w) in self.buf[pos..pos + take].iter_mut().zip(now).zip(&self.win[pos..pos + take])
+            {
+                *b = v as f32 * w;
+            }
+            self.pos += take;
             x = rest;
             if self.pos == H {
-                let mut f = Frame { re: [0.0; N], im: [0.0; N], energy: self.energy };
-                for i in 0..N {
-                    f.re[i] = self.s1[i] - self.cosw[i] * self.s2[i];
-                    f.im[i] = self.sinw[i] * self.s2[i];
-                }
-                self.s1 = [0.0; N];
-                self.s2 = [0.0; N];
-                self.energy = 0.0;
                 self.pos = 0;
+                let f = self.bins.analyze(&self.buf);
                 on_frame(&f);
             }
         }
-    }
-
-    #[inline(always)]
-    fn run(&mut self, x: &[i16]) {
-        let win = &self.win[self.pos..self.pos + x.len()];
-        let (mut s1, mut s2, k) = (self.s1, self.s2, self.k);
-        let mut e = self.energy;
-        for (&v, &w) in x.iter().zip(win) {
-            let xw = v as f32 * w;
-            e += xw * xw;
-            for i in 0..N {
-                // `xw - s2` does not depend on the previous step's result: only one multiply
-                // and one add sit on the recursive critical path.
-                let s0 = k[i] * s1[i] + (xw - s2[i]);
-                s2[i] = s1[i];
-                s1[i] = s0;
-            }
-        }
-        self.s1 = s1;
-        self.s2 = s2;
-        self.energy = e;
-        self.pos += x.len();
     }
 
     /// `Σw` and `Σw²` of the window (with the 1/32768 scale).
     pub fn window_sums(&self) -> (f32, f32) {
         (self.win.iter().sum(), self.win.iter().map(|w| w * w).sum())
     }
+}
+
+/// `Σ x²` of a frame, with eight partial sums (vectorises; the bank uses the same order).
+#[inline]
+pub(crate) fn energy(x: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let mut it = x.chunks_exact(8);
+    for ch in &mut it {
+        for l in 0..8 {
+            acc[l] += ch[l] * ch[l];
+        }
+    }
+    for (l, &v) in it.remainder().iter().enumerate() {
+        acc[l] += v * v;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
 /// Per-frame measurements the family-specific decision code works from. Powers are computed for

@@ -4,12 +4,13 @@
 //! FSK 1650/1850 Hz).
 //!
 //! Per 10 ms block: a single-bin DFT at 2100 Hz (exactly 21 cycles per block, so the phase is
-//! steady and a reversal shows as a π jump), a Goertzel at 1100 Hz and the block energy. The
+//! steady and a reversal shows as a π jump), one at 1100 Hz (11 cycles) and the block energy. The
 //! 2100 Hz envelope gives the 15 Hz AM index. For V.21, a 1750 Hz complex mixer with a 16-sample
-//! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating runs of six
-//! and two bits are flags.
+//! moving sum and a cross-product discriminator over 8 samples gives mark/space runs; alternating
+//! runs of six and two bits are flags. The discriminator only runs while single-bin DFTs at 1650
+//! and 1850 Hz hold a fair share of the energy, so speech and music mostly skip it.
 
-use crate::goertzel::{sine_power, Goertzel, GoertzelCoeff};
+use crate::goertzel::sine_power;
 use crate::level::DBM0_RMS;
 use crate::SampleTime;
 use core::f32::consts::{PI, TAU};
@@ -90,11 +91,12 @@ struct Ans {
 
 #[derive(Clone, Debug, Default)]
 struct V21 {
-    mix: [(f32, f32); MIX_LEN],
-    mix_pos: usize,
-    acc: (f32, f32),
-    past: [(f32, f32); DISC_DELAY],
-    past_pos: usize,
+    /// The last `MIX_LEN - 1` mixer outputs of the previous block (real, imaginary).
+    z_re: [f32; MIX_LEN - 1],
+    z_im: [f32; MIX_LEN - 1],
+    /// The last `DISC_DELAY` moving sums of the previous block.
+    y_re: [f32; DISC_DELAY],
+    y_im: [f32; DISC_DELAY],
     sign: bool,
     pending: u32,
     run: u32,
@@ -105,17 +107,38 @@ struct V21 {
     quiet_blocks: u32,
 }
 
+/// Share of the block energy in the V.21 tones that opens the discriminator (a V.21 signal
+/// shows 0.4–1 whatever its bits; its gate stays open one block longer).
+const V21_GATE: f32 = 0.2;
+
+/// What one block's single-bin DFTs found.
+struct BlockDfts {
+    re2100: f32,
+    im2100: f32,
+    p1100: f32,
+    /// Mean power per sample.
+    ms: f32,
+    /// Share of the energy at 1650 and 1850 Hz (1.0 for a lone tone on either).
+    v21_share: f32,
+}
+
 /// Fax/modem tone detector for one channel.
 #[derive(Clone, Debug)]
 pub struct FaxDetector {
     cos2100: [f32; BLOCK],
     sin2100: [f32; BLOCK],
-    mix_tab: [(f32, f32); 32],
-    c1100: GoertzelCoeff,
-    g1100: Goertzel,
-    re: f32,
-    im: f32,
-    energy: f32,
+    /// The 1750 Hz mixer, `e^{-jωn}` for `n` in `0..32` repeated so any 32-aligned phase can be
+    /// sliced as one contiguous block.
+    mix_re: [f32; 32 + BLOCK],
+    mix_im: [f32; 32 + BLOCK],
+    cos1100: [f32; BLOCK],
+    sin1100: [f32; BLOCK],
+    /// The V.21 channel-2 tones (mark 1650 Hz, space 1850 Hz), for the gate.
+    cos_v21: [[f32; BLOCK]; 2],
+    sin_v21: [[f32; BLOCK]; 2],
+    /// The V.21 gate was open for the previous block.
+    v21_gate: bool,
+    buf: [f32; BLOCK],
     pos: usize,
     n: u64,
     min_power: f32,
@@ -149,12 +172,16 @@ impl FaxDetector {
         Self {
             cos2100: core::array::from_fn(|i| (w * i as f32).cos()),
             sin2100: core::array::from_fn(|i| (w * i as f32).sin()),
-            mix_tab: core::array::from_fn(|i| ((m * i as f32).cos(), -(m * i as f32).sin())),
-            c1100: GoertzelCoeff::new(1100.0),
-            g1100: Goertzel::default(),
-            re: 0.0,
-            im: 0.0,
-            energy: 0.0,
+            mix_re: core::array::from_fn(|i| (m * (i % 32) as f32).cos()),
+            mix_im: core::array::from_fn(|i| -(m * (i % 32) as f32).sin()),
+            cos1100: core::array::from_fn(|i| (TAU * 1100.0 / 8000.0 * i as f32).cos()),
+            sin1100: core::array::from_fn(|i| (TAU * 1100.0 / 8000.0 * i as f32).sin()),
+            cos_v21: [1650.0f32, 1850.0]
+                .map(|f| core::array::from_fn(|i| (TAU * f / 8000.0 * i as f32).cos())),
+            sin_v21: [1650.0f32, 1850.0]
+                .map(|f| core::array::from_fn(|i| (TAU * f / 8000.0 * i as f32).sin())),
+            v21_gate: false,
+            buf: [0.0; BLOCK],
             pos: 0,
             n: 0,
             min_power: DBM0_RMS * DBM0_RMS * 10f32.powf(-48.0 / 10.0),
@@ -171,43 +198,145 @@ impl FaxDetector {
     }
 
     /// Feeds samples; `on_event` is called when a tone is decided and when it ends.
+    ///
+    /// Work happens once per complete 10 ms block, over fixed-size arrays (vectorised); events
+    /// carry the same sample times whatever the block boundaries.
     pub fn process(&mut self, x: &[i16], mut on_event: impl FnMut(FaxEvent)) {
-        for &s in x {
-            let v = s as f32;
-            self.energy += v * v;
-            self.re += v * self.cos2100[self.pos];
-            self.im += v * self.sin2100[self.pos];
-            self.g1100.push(&self.c1100, v);
-            self.v21_sample(v, &mut on_event);
-            self.pos += 1;
-            self.n += 1;
+        let mut rest = x;
+        while !rest.is_empty() {
+            let take = (BLOCK - self.pos).min(rest.len());
+            let (chunk, tail) = rest.split_at(take);
+            rest = tail;
+            let pos = self.pos;
+            for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(chunk) {
+                *b = v as f32;
+            }
+            self.pos += take;
             if self.pos == BLOCK {
                 self.pos = 0;
-                self.block(&mut on_event);
+                let start = self.n;
+                let m = self.measure();
+                // The discriminator only runs while the V.21 band holds a good share of the
+                // energy (this block or the one before): speech and music mostly skip it.
+                let gate = m.ms > self.min_power && m.v21_share >= V21_GATE;
+                if gate || self.v21_gate {
+                    self.v21_block(start, &mut on_event);
+                } else {
+                    self.v21_skip(start, &mut on_event);
+                }
+                self.v21_gate = gate;
+                self.n = start + BLOCK as u64;
+                self.block(&m, &mut on_event);
             }
         }
     }
 
-    fn v21_sample(&mut self, v: f32, on_event: &mut impl FnMut(FaxEvent)) {
-        let st = &mut self.v21;
-        let (c, s) = self.mix_tab[(self.n % 32) as usize];
-        let z = (v * c, v * s);
-        let old = st.mix[st.mix_pos];
-        st.mix[st.mix_pos] = z;
-        st.mix_pos = (st.mix_pos + 1) % MIX_LEN;
-        st.acc = (st.acc.0 + z.0 - old.0, st.acc.1 + z.1 - old.1);
-        let y = st.acc;
-        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1).
-        let prev = st.past[st.past_pos];
-        st.past[st.past_pos] = y;
-        st.past_pos = (st.past_pos + 1) % DISC_DELAY;
-        let cross = y.1 * prev.0 - y.0 * prev.1;
-        let mark = cross < 0.0;
-        st.run += 1;
-        if mark == st.sign {
-            st.pending = 0;
-            return;
+    /// V.21 discriminator over the block: mix to 1750 Hz, 16-sample moving sum (as a tree of
+    /// pairwise sums, so no sample waits for the previous one), the sign of the cross product
+    /// with the sum 8 samples earlier, then the run-length state machine per sample.
+    fn v21_block(&mut self, start: SampleTime, on_event: &mut impl FnMut(FaxEvent)) {
+        const Z: usize = MIX_LEN - 1 + BLOCK;
+        let ph = (start % 32) as usize;
+        let (mr, mi) = (&self.mix_re[ph..ph + BLOCK], &self.mix_im[ph..ph + BLOCK]);
+        let mut zr = [0.0f32; Z];
+        let mut zi = [0.0f32; Z];
+        zr[..MIX_LEN - 1].copy_from_slice(&self.v21.z_re);
+        zi[..MIX_LEN - 1].copy_from_slice(&self.v21.z_im);
+        for i in 0..BLOCK {
+            zr[MIX_LEN - 1 + i] = self.buf[i] * mr[i];
+            zi[MIX_LEN - 1 + i] = self.buf[i] * mi[i];
         }
+        self.v21.z_re.copy_from_slice(&zr[BLOCK..]);
+        self.v21.z_im.copy_from_slice(&zi[BLOCK..]);
+        // y[n] = Σ z[n..n + 16] by doubling: 2, 4, 8, 16.
+        let mut p2r = [0.0f32; Z - 1];
+        let mut p2i = [0.0f32; Z - 1];
+        for i in 0..Z - 1 {
+            p2r[i] = zr[i] + zr[i + 1];
+            p2i[i] = zi[i] + zi[i + 1];
+        }
+        let mut p4r = [0.0f32; Z - 3];
+        let mut p4i = [0.0f32; Z - 3];
+        for i in 0..Z - 3 {
+            p4r[i] = p2r[i] + p2r[i + 2];
+            p4i[i] = p2i[i] + p2i[i + 2];
+        }
+        let mut p8r = [0.0f32; Z - 7];
+        let mut p8i = [0.0f32; Z - 7];
+        for i in 0..Z - 7 {
+            p8r[i] = p4r[i] + p4r[i + 4];
+            p8i[i] = p4i[i] + p4i[i + 4];
+        }
+        let mut yr = [0.0f32; DISC_DELAY + BLOCK];
+        let mut yi = [0.0f32; DISC_DELAY + BLOCK];
+        yr[..DISC_DELAY].copy_from_slice(&self.v21.y_re);
+        yi[..DISC_DELAY].copy_from_slice(&self.v21.y_im);
+        for i in 0..BLOCK {
+            yr[DISC_DELAY + i] = p8r[i] + p8r[i + 8];
+            yi[DISC_DELAY + i] = p8i[i] + p8i[i + 8];
+        }
+        self.v21.y_re.copy_from_slice(&yr[BLOCK..]);
+        self.v21.y_im.copy_from_slice(&yi[BLOCK..]);
+        // Im(y · conj(prev)) < 0: below 1750 Hz, i.e. mark (1650 Hz, binary 1). One bit per sample.
+        let mut cross = [0.0f32; BLOCK];
+        for i in 0..BLOCK {
+            let (y0, y1, p0, p1) = (yr[DISC_DELAY + i], yi[DISC_DELAY + i], yr[i], yi[i]);
+            cross[i] = y1 * p0 - y0 * p1;
+        }
+        let mut lo = 0u64;
+        for (i, &c) in cross[..64].iter().enumerate() {
+            lo |= u64::from(c < 0.0) << i;
+        }
+        let mut hi = 0u64;
+        for (i, &c) in cross[64..].iter().enumerate() {
+            hi |= u64::from(c < 0.0) << i;
+        }
+        self.v21_runs(start, u128::from(lo) | (u128::from(hi) << 64), on_event);
+    }
+
+    /// The run-length state machine over one block's mark bits (bit `i`: sample `i` is mark),
+    /// jumping from edge to edge: samples equal to the current sign extend the run and clear
+    /// `pending`; six differing samples in a row confirm an edge ([`Self::v21_edge`]).
+    fn v21_runs(&mut self, start: SampleTime, marks: u128, on_event: &mut impl FnMut(FaxEvent)) {
+        const VALID: u128 = (1u128 << BLOCK) - 1;
+        let mut i = 0usize;
+        while i < BLOCK {
+            let st = &mut self.v21;
+            let sign = if st.sign { VALID } else { 0 };
+            // Bit j: sample i + j differs from the current sign.
+            let diff = ((marks ^ sign) & VALID) >> i;
+            if diff == 0 {
+                st.run += (BLOCK - i) as u32;
+                st.pending = 0;
+                return;
+            }
+            let same = diff.trailing_zeros() as usize;
+            if same > 0 {
+                st.run += same as u32;
+                st.pending = 0;
+                i += same;
+            }
+            let differ = (!(diff >> same)).trailing_zeros() as usize;
+            let need = (6 - st.pending.min(5)) as usize;
+            if differ >= need {
+                // The confirming sample is the `need`-th differing one.
+                st.run += need as u32;
+                st.pending += need as u32 - 1;
+                let mark = !st.sign;
+                self.n = start + (i + need - 1) as u64;
+                self.v21_edge(mark, on_event);
+                i += need;
+            } else {
+                st.run += differ as u32;
+                st.pending += differ as u32;
+                i += differ;
+            }
+        }
+    }
+
+    /// One sample whose sign differs from the current run's.
+    fn v21_edge(&mut self, mark: bool, on_event: &mut impl FnMut(FaxEvent)) {
+        let st = &mut self.v21;
         st.pending += 1;
         if st.pending < 6 {
             return;
@@ -260,17 +389,60 @@ impl FaxDetector {
         }
     }
 
-    fn block(&mut self, on_event: &mut impl FnMut(FaxEvent)) {
-        let ms = self.energy / BLOCK as f32;
-        let p2100 = self.re * self.re + self.im * self.im;
-        let phase = self.im.atan2(self.re);
-        let mag = p2100.sqrt();
+    /// The DFTs and energy of the current block.
+    fn measure(&self) -> BlockDfts {
+        // Single-bin DFTs at 1100 and 2100 Hz (11 and 21 whole cycles per block), at the two
+        // V.21 tones, and the energy, in one pass with eight partial sums each (vectorises).
+        let (mut ar, mut ai) = ([0.0f32; 8], [0.0f32; 8]);
+        let (mut br, mut bi) = ([0.0f32; 8], [0.0f32; 8]);
+        let (mut cr, mut ci) = ([[0.0f32; 8]; 2], [[0.0f32; 8]; 2]);
+        let mut e = [0.0f32; 8];
+        for (i, x) in self.buf.chunks_exact(8).enumerate() {
+            let j = i * 8;
+            for l in 0..8 {
+                ar[l] += x[l] * self.cos2100[j + l];
+                ai[l] += x[l] * self.sin2100[j + l];
+                br[l] += x[l] * self.cos1100[j + l];
+                bi[l] += x[l] * self.sin1100[j + l];
+                for t in 0..2 {
+                    cr[t][l] += x[l] * self.cos_v21[t][j + l];
+                    ci[t][l] += x[l] * self.sin_v21[t][j + l];
+                }
+                e[l] += x[l] * x[l];
+            }
+        }
+        let sum = |a: [f32; 8]| ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+        let ms = sum(e) / BLOCK as f32;
+        let pv: f32 = (0..2).map(|t| sum(cr[t]) * sum(cr[t]) + sum(ci[t]) * sum(ci[t])).sum();
+        BlockDfts {
+            re2100: sum(ar),
+            im2100: sum(ai),
+            p1100: sum(br) * sum(br) + sum(bi) * sum(bi),
+            ms,
+            v21_share: if ms > 0.0 { sine_power(pv, BLOCK) / ms } else { 0.0 },
+        }
+    }
+
+    /// A block the V.21 gate keeps out: no flags can continue through it.
+    fn v21_skip(&mut self, start: SampleTime, on_event: &mut impl FnMut(FaxEvent)) {
+        let st = &mut self.v21;
+        st.run += BLOCK as u32;
+        st.pending = 0;
+        st.z_re = [0.0; MIX_LEN - 1];
+        st.z_im = [0.0; MIX_LEN - 1];
+        st.y_re = [0.0; DISC_DELAY];
+        st.y_im = [0.0; DISC_DELAY];
+        if st.flags > 0 || st.active {
+            self.n = start;
+            self.v21_break(on_event);
+        }
+    }
+
+    fn block(&mut self, m: &BlockDfts, on_event: &mut impl FnMut(FaxEvent)) {
+        let (ms, re, im) = (m.ms, m.re2100, m.im2100);
+        let p2100 = re * re + im * im;
         let f2100 = if ms > self.min_power { sine_power(p2100, BLOCK) / ms } else { 0.0 };
-        let p1100 = self.g1100.take_power(&self.c1100);
-        let f1100 = if ms > self.min_power { sine_power(p1100, BLOCK) / ms } else { 0.0 };
-        self.re = 0.0;
-        self.im = 0.0;
-        self.energy = 0.0;
+        let f1100 = if ms > self.min_power { sine_power(m.p1100, BLOCK) / ms } else { 0.0 };
         let now = self.n;
         if ms < self.min_power {
             self.v21.quiet_blocks += 1;
@@ -318,6 +490,8 @@ impl FaxDetector {
             return;
         }
         a.dropouts = 0;
+        let phase = im.atan2(re);
+        let mag = p2100.sqrt();
         if a.blocks == 0 {
             a.start = now.saturating_sub(BLOCK as u64);
             a.prev_phase = [phase, phase];
@@ -459,6 +633,6 @@ impl crate::event::Detector for FaxDetector {
     }
 
     fn now(&self) -> SampleTime {
-        self.n
+        self.n + self.pos as u64
     }
 }

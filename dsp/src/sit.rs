@@ -6,7 +6,8 @@
 //! classified as one of eight frequencies; runs make segments; three consecutive segments from
 //! the three bands make a SIT, decided when the third ends.
 
-use crate::goertzel::{sine_power, Goertzel, GoertzelCoeff};
+use crate::cpt::HopBins;
+use crate::goertzel::sine_power;
 use crate::level::DBM0_RMS;
 use crate::SampleTime;
 
@@ -106,9 +107,8 @@ struct Seg {
 /// SIT detector for one channel.
 #[derive(Clone, Debug)]
 pub struct SitDetector {
-    coeffs: [GoertzelCoeff; 8],
-    banks: [[Goertzel; 8]; 2],
-    hop_energy: [f32; 2],
+    bins: HopBins,
+    buf: [f32; HOP],
     pos: usize,
     hop: u64,
     t: SampleTime,
@@ -138,9 +138,8 @@ impl SitDetector {
     /// A detector with a −45 dBm0 floor.
     pub fn new() -> Self {
         Self {
-            coeffs: FREQS.map(GoertzelCoeff::new),
-            banks: [[Goertzel::default(); 8]; 2],
-            hop_energy: [0.0; 2],
+            bins: HopBins::new(&FREQS),
+            buf: [0.0; HOP],
             pos: 0,
             hop: 0,
             t: 0,
@@ -155,7 +154,14 @@ impl SitDetector {
 
     /// Forgets everything heard.
     pub fn reset(&mut self) {
-        *self = Self { min_power: self.min_power, ..Self::new() };
+        self.bins.reset();
+        self.pos = 0;
+        self.hop = 0;
+        self.t = 0;
+        self.prev_raw = None;
+        self.cur = None;
+        self.gap_ms = 0;
+        self.nsegs = 0;
     }
 
     /// Feeds samples; `on_event` is called for each SIT found.
@@ -165,35 +171,24 @@ impl SitDetector {
             let take = (HOP - self.pos).min(rest.len());
             let (chunk, tail) = rest.split_at(take);
             rest = tail;
-            let [b0, b1] = &mut self.banks;
-            let mut e = 0.0f32;
-            for &s in chunk {
-                let v = s as f32;
-                e += v * v;
-                for ((c, g0), g1) in self.coeffs.iter().zip(b0.iter_mut()).zip(b1.iter_mut()) {
-                    g0.push(c, v);
-                    g1.push(c, v);
-                }
+            let pos = self.pos;
+            for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(chunk) {
+                *b = v as f32;
             }
-            self.hop_energy[(self.hop % 2) as usize] += e;
             self.pos += take;
             self.t += take as u64;
             if self.pos == HOP {
                 self.pos = 0;
+                self.bins.hop(&self.buf);
                 self.step(&mut on_event);
                 self.hop += 1;
-                self.hop_energy[(self.hop % 2) as usize] = 0.0;
             }
         }
     }
 
     fn classify(&mut self) -> Option<usize> {
-        let bank = ((self.hop + 1) % 2) as usize;
-        let mut p = [0.0f32; 8];
-        for ((p, g), c) in p.iter_mut().zip(self.banks[bank].iter_mut()).zip(&self.coeffs) {
-            *p = g.take_power(c);
-        }
-        let ms = (self.hop_energy[0] + self.hop_energy[1]) / WINDOW as f32;
+        let p = &self.bins.powers;
+        let ms = (self.bins.hop_energy[0] + self.bins.hop_energy[1]) / WINDOW as f32;
         if self.hop == 0 || ms < self.min_power {
             return None;
         }

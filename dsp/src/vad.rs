@@ -183,11 +183,26 @@ impl Detector for Vad {
     }
 
     fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(ToneEvent)) {
-        for &s in samples {
-            let v = s as f32;
-            self.acc += v * v;
-            self.pos += 1;
-            self.now += 1;
+        let mut rest = samples;
+        while !rest.is_empty() {
+            // Up to the frame boundary at once, with independent partial sums (vectorises).
+            let take = (FRAME - self.pos).min(rest.len());
+            let (chunk, r) = rest.split_at(take);
+            rest = r;
+            let mut acc = [0.0f32; 8];
+            let mut it = chunk.chunks_exact(8);
+            for c in &mut it {
+                for l in 0..8 {
+                    let v = c[l] as f32;
+                    acc[l] += v * v;
+                }
+            }
+            for (l, &s) in it.remainder().iter().enumerate() {
+                acc[l] += s as f32 * s as f32;
+            }
+            self.acc += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+            self.pos += take;
+            self.now += take as u64;
             if self.pos == FRAME {
                 self.frame(emit);
                 self.acc = 0.0;

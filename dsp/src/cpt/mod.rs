@@ -1,7 +1,7 @@
 //! Call-progress tone detection (dial, ringback, busy, congestion) from per-country tables.
 //!
 //! A bank of Goertzel filters (only the frequencies of the configured countries) runs over
-//! 40 ms windows every 20 ms (two staggered banks), so 400, 425 and 450 Hz fall on each other's
+//! 40 ms windows every 20 ms (each 20 ms hop filtered once, windows combined from two hops), so 400, 425 and 450 Hz fall on each other's
 //! nulls. Each 20 ms step is classified as one tone "key" (a frequency set) or nothing; runs of
 //! the same key make on/off elements which [`cadence`] matches against the tables. A tone is
 //! reported once its pattern has been seen for one cycle and no longer pattern with the same
@@ -11,7 +11,8 @@ pub mod cadence;
 pub mod gen;
 pub mod tables;
 
-use crate::goertzel::{sine_power, Goertzel, GoertzelCoeff};
+use crate::dualtone::BinBank;
+use crate::goertzel::sine_power;
 use crate::level::DBM0_RMS;
 use crate::SampleTime;
 use cadence::History;
@@ -63,15 +64,119 @@ struct Active {
     start: SampleTime,
 }
 
+/// Frequencies per Goertzel group beyond eight (one SIMD register of state per chain).
+const GROUP: usize = 4;
+
+/// The filters of [`HopBins`], sized so that few frequencies do not pay for padding and eight
+/// (SIT, or several countries) run as one bank.
+#[derive(Clone, Debug)]
+enum Groups {
+    Four(BinBank<4, HOP>),
+    Eight(BinBank<8, HOP, 2>),
+    Many(Vec<BinBank<GROUP, HOP>>),
+}
+
+/// Pads `c` to `N` frequencies with copies of its first (results ignored).
+fn padded<const N: usize>(c: &[f32]) -> [f32; N] {
+    core::array::from_fn(|i| c.get(i).or(c.first()).copied().unwrap_or(1000.0))
+}
+
+/// The Goertzel bins of a set of frequencies over 20 ms hops, and their 40 ms windows: each
+/// window's value is the previous hop's rotated by `e^{jω·HOP}` plus the current hop's, so every
+/// sample is filtered once rather than by two staggered banks. Allocates only when built.
+#[derive(Clone, Debug)]
+pub(crate) struct HopBins {
+    groups: Groups,
+    n: usize,
+    rot_re: Vec<f32>,
+    rot_im: Vec<f32>,
+    prev_re: Vec<f32>,
+    prev_im: Vec<f32>,
+    /// Power of each frequency over the last 40 ms window (`|X(f)|²`).
+    pub(crate) powers: Vec<f32>,
+    /// Energy (`Σ x²`) of the last two hops, `[older, newer]`.
+    pub(crate) hop_energy: [f32; 2],
+}
+
+impl HopBins {
+    pub(crate) fn new(freqs: &[f32]) -> Self {
+        let n = freqs.len();
+        let groups = match n {
+            0..=4 => Groups::Four(BinBank::new(&padded(freqs))),
+            5..=8 => Groups::Eight(BinBank::new(&padded(freqs))),
+            _ => Groups::Many(freqs.chunks(GROUP).map(|c| BinBank::new(&padded(c))).collect()),
+        };
+        let w = |f: f32| core::f64::consts::TAU * f as f64 / crate::SAMPLE_RATE as f64 * HOP as f64;
+        Self {
+            groups,
+            n,
+            rot_re: freqs.iter().map(|&f| w(f).cos() as f32).collect(),
+            rot_im: freqs.iter().map(|&f| w(f).sin() as f32).collect(),
+            prev_re: vec![0.0; n],
+            prev_im: vec![0.0; n],
+            powers: vec![0.0; n],
+            hop_energy: [0.0; 2],
+        }
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.prev_re.iter_mut().for_each(|v| *v = 0.0);
+        self.prev_im.iter_mut().for_each(|v| *v = 0.0);
+        self.hop_energy = [0.0; 2];
+    }
+
+    /// Combines one group's hop results (frequencies `first..`) with the previous hop's.
+    fn combine(&mut self, first: usize, re: &[f32], im: &[f32]) {
+        for (i, (&r, &m)) in re.iter().zip(im).enumerate() {
+            let j = first + i;
+            if j >= self.n {
+                break;
+            }
+            let (pr, pi) = (self.prev_re[j], self.prev_im[j]);
+            let (rr, ri) = (self.rot_re[j], self.rot_im[j]);
+            let wr = rr * pr - ri * pi + r;
+            let wi = rr * pi + ri * pr + m;
+            self.powers[j] = wr * wr + wi * wi;
+            self.prev_re[j] = r;
+            self.prev_im[j] = m;
+        }
+    }
+
+    /// Takes one complete hop: updates [`HopBins::powers`] and [`HopBins::hop_energy`].
+    pub(crate) fn hop(&mut self, x: &[f32; HOP]) {
+        let energy = crate::dualtone::energy(x);
+        if self.n > 0 {
+            match &self.groups {
+                Groups::Four(b) => {
+                    let f = b.bins(x);
+                    self.combine(0, &f.re, &f.im);
+                }
+                Groups::Eight(b) => {
+                    let f = b.bins(x);
+                    self.combine(0, &f.re, &f.im);
+                }
+                Groups::Many(_) => {
+                    let mut g = 0;
+                    while let Groups::Many(v) = &self.groups {
+                        let Some(b) = v.get(g) else { break };
+                        let f = b.bins(x);
+                        self.combine(g * GROUP, &f.re, &f.im);
+                        g += 1;
+                    }
+                }
+            }
+        }
+        self.hop_energy = [self.hop_energy[1], energy];
+    }
+}
+
 /// Call-progress tone detector for one channel.
 #[derive(Clone, Debug)]
 pub struct CptDetector {
-    coeffs: Vec<GoertzelCoeff>,
-    banks: [Vec<Goertzel>; 2],
-    powers: Vec<f32>,
+    bins: HopBins,
+    buf: [f32; HOP],
     keys: Vec<Key>,
     entries: Vec<Entry>,
-    hop_energy: [f32; 2],
     pos: usize,
     hop: u64,
     t: SampleTime,
@@ -152,15 +257,11 @@ impl CptDetector {
                 .unwrap_or(0);
             entries[i].steady = cadence::steady_ms(max_on);
         }
-        let coeffs: Vec<GoertzelCoeff> = freqs.iter().map(|&f| GoertzelCoeff::new(f)).collect();
-        let n = coeffs.len();
         Self {
-            coeffs,
-            banks: [vec![Goertzel::default(); n], vec![Goertzel::default(); n]],
-            powers: vec![0.0; n],
+            bins: HopBins::new(&freqs),
+            buf: [0.0; HOP],
             keys,
             entries,
-            hop_energy: [0.0; 2],
             pos: 0,
             hop: 0,
             t: 0,
@@ -180,10 +281,7 @@ impl CptDetector {
 
     /// Forgets everything heard (new call); keeps the configuration.
     pub fn reset(&mut self) {
-        for b in &mut self.banks {
-            b.iter_mut().for_each(|g| *g = Goertzel::default());
-        }
-        self.hop_energy = [0.0; 2];
+        self.bins.reset();
         self.pos = 0;
         self.hop = 0;
         self.t = 0;
@@ -205,39 +303,26 @@ impl CptDetector {
             let take = (HOP - self.pos).min(rest.len());
             let (chunk, tail) = rest.split_at(take);
             rest = tail;
-            let slot = (self.hop % 2) as usize;
-            let [b0, b1] = &mut self.banks;
-            let mut e = 0.0f32;
-            for &s in chunk {
-                let v = s as f32;
-                e += v * v;
-                for ((c, g0), g1) in self.coeffs.iter().zip(b0.iter_mut()).zip(b1.iter_mut()) {
-                    g0.push(c, v);
-                    g1.push(c, v);
-                }
+            let pos = self.pos;
+            for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(chunk) {
+                *b = v as f32;
             }
-            self.hop_energy[slot] += e;
             self.pos += take;
             self.t += take as u64;
             if self.pos == HOP {
                 self.pos = 0;
+                self.bins.hop(&self.buf);
                 self.end_of_hop(&mut on_event);
                 self.hop += 1;
-                self.hop_energy[(self.hop % 2) as usize] = 0.0;
             }
         }
     }
 
     fn classify(&mut self) -> Option<usize> {
-        // The bank that began one hop ago now holds a full window.
-        let bank = ((self.hop + 1) % 2) as usize;
-        for ((p, g), c) in self.powers.iter_mut().zip(self.banks[bank].iter_mut()).zip(&self.coeffs) {
-            *p = g.take_power(c);
-        }
         if self.hop == 0 {
             return None;
         }
-        let ms = (self.hop_energy[0] + self.hop_energy[1]) / WINDOW as f32;
+        let ms = (self.bins.hop_energy[0] + self.bins.hop_energy[1]) / WINDOW as f32;
         if ms < self.min_power {
             return None;
         }
@@ -247,7 +332,7 @@ impl CptDetector {
             let mut sum = 0.0;
             let mut min = f32::MAX;
             for &i in &key.idx[..key.n] {
-                let fr = sine_power(self.powers[i], WINDOW) / ms;
+                let fr = sine_power(self.bins.powers[i], WINDOW) / ms;
                 sum += fr;
                 min = min.min(fr);
             }

@@ -1,6 +1,8 @@
 //! Shared helpers of the detector corpus tests: channel impairments and event matching.
 #![allow(dead_code)]
 
+pub mod dtmf_grid;
+
 use trunkline_dsp::event::{Detector, ToneEvent};
 use trunkline_dsp::g711::Law;
 use trunkline_dsp::gen::{clip, Noise};

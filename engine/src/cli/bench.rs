@@ -21,9 +21,11 @@ pub const BENCH_SETS: &[(&str, &[&str])] = &[
     ("mf-r2-bwd", &["mf-r2-bwd"]),
     ("vad", &["vad"]),
     ("cpt", &["cpt"]),
+    ("sit", &["sit"]),
     ("fax", &["fax"]),
     ("beep", &["beep"]),
     ("amd", &["amd"]),
+    // Every channel, all the time: DTMF, call progress for one country with SIT, fax, level/VAD.
     ("always-on", &["dtmf", "cpt", "fax", "vad"]),
 ];
 
