@@ -4,7 +4,7 @@
 //!
 //! spandsp runs in a separate C program (`tests/spandsp/dtmf_rx_harness.c`) that this test
 //! compiles with the system C compiler: nothing of spandsp is linked into our crates. Without
-//! libspandsp-dev the test fails and says so (CI installs it).
+//! libspandsp-dev the test reports itself skipped, or fails when `TRUNKLINE_REQUIRE_PEERS` is set (CI).
 //!
 //! Run with `cargo test -p trunkline-dsp --release --test spandsp_dtmf -- --nocapture` for the
 //! figures; speed is reported, never asserted (a debug build's speed is not meaningful).
@@ -24,8 +24,9 @@ use trunkline_dsp::g711::Law;
 use trunkline_dsp::gen::{clip, dtmf_string, mf_sequence, MusicLike, Noise, SpeechLike};
 use trunkline_dsp::mf::MfKind;
 
-/// Compiles the spandsp harness, or fails the test with what is missing.
-fn harness() -> PathBuf {
+/// Compiles the spandsp harness. Without spandsp the comparison is reported skipped, unless
+/// `TRUNKLINE_REQUIRE_PEERS` is set (CI), where it fails saying what is missing.
+fn harness() -> Option<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spandsp/dtmf_rx_harness.c");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dtmf_rx_harness_{}", std::process::id()));
     let r = Command::new("cc")
@@ -35,6 +36,10 @@ fn harness() -> PathBuf {
         .arg("-lspandsp")
         .output()
         .unwrap_or_else(|e| panic!("cannot run the C compiler `cc` to build {}: {e}", src.display()));
+    if !r.status.success() && std::env::var_os("TRUNKLINE_REQUIRE_PEERS").is_none() {
+        println!("SKIPPED: cannot build against libspandsp (libspandsp-dev not installed?)");
+        return None;
+    }
     assert!(
         r.status.success(),
         "building {} against libspandsp failed ({}); this comparison needs libspandsp-dev \
@@ -43,7 +48,7 @@ fn harness() -> PathBuf {
         r.status,
         String::from_utf8_lossy(&r.stderr)
     );
-    out
+    Some(out)
 }
 
 /// Writes records of `(u32 LE length, i16 LE samples)`.
