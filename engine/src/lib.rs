@@ -1,8 +1,8 @@
 //! The Trunkline engine: media pipeline, trunk signalling, calls, dialer, ACD, IVR, storage and
 //! the control API, plus the `trunkd` daemon and the `trunkctl` CLI built on them.
 
-pub mod api;
 pub mod acd;
+pub mod api;
 pub mod benchboard;
 pub mod boardcfg;
 pub mod cli;

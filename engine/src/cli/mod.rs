@@ -10,9 +10,9 @@ pub mod board;
 pub mod client;
 pub mod dahdi;
 pub mod simulate_call;
-pub mod trace;
-pub mod simulate_outbound;
 pub mod simulate_inbound;
+pub mod simulate_outbound;
+pub mod trace;
 
 /// Trunkline diagnostics and admin CLI.
 #[derive(Debug, Parser)]
