@@ -174,7 +174,7 @@ fn our_speed(audio: &[i16], seconds: f64) -> (f64, usize) {
 
 #[test]
 fn dtmf_against_spandsp_on_the_same_corpus() {
-    let exe = harness();
+    let Some(exe) = harness() else { return };
 
     // Must-detect grid.
     let mut records = Vec::new();
