@@ -17,7 +17,7 @@ use trunkline_dsp::event::DetectorKind;
 
 use crate::media::PlayItem;
 use crate::model::CallId;
-use crate::pipeline::{Builder, LatencySummary, PipelineConfig, PipelineEvent, ALWAYS_ON};
+use crate::pipeline::{Builder, LatencySummary, PipelineConfig, PipelineEvent, ALWAYS_ON, ON_ANSWER};
 use crate::record::{RecorderConfig, WavFormat};
 
 /// Arguments of `trunkctl bench pipeline`.
@@ -58,6 +58,10 @@ pub struct PipelineBenchArgs {
     /// Do not record (to compare).
     #[arg(long)]
     pub no_record: bool,
+    /// Also run the answer-time detectors (voicemail beep, AMD) on every channel all the time: the
+    /// worst case, as if every channel had just answered an outbound call.
+    #[arg(long)]
+    pub with_answer_set: bool,
     /// Keep the recordings.
     #[arg(long)]
     pub keep: bool,
@@ -223,8 +227,14 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
             block_samples: n,
             sample_rate: 8000,
         }),
+        detectors: ALWAYS_ON
+            .iter()
+            .chain(if a.with_answer_set { &ON_ANSWER[..] } else { &[] })
+            .copied()
+            .collect(),
         ..PipelineConfig::default()
     };
+    let detectors = cfg.detectors.iter().map(|k: &DetectorKind| k.name().to_string()).collect();
     let mut b = Builder::new(cfg)?;
     let (mut first_span, mut first_chan) = (1u16, 1u32);
     for k in 0..boards {
@@ -328,7 +338,6 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
     // Paced boards that fell more than a second behind the wall clock did not keep real time.
     let kept_pace = min_ticks + (1000 / a.tick_ms as u64) >= expected_ticks;
     let rec_blocks_dropped = stats.rec_dropped + report.recorder.map_or(0, |r| r.dropped);
-    let detectors = ALWAYS_ON.iter().map(|k: &DetectorKind| k.name().to_string()).collect();
     Ok(PipelineBench {
         channels: chans.len(),
         spans,

@@ -57,16 +57,14 @@ use crate::record::{
 };
 use crate::store::Recording;
 
-/// The detectors every channel runs from the start: DTMF (IVR) and the outbound-answer set
-/// (call progress, SIT, fax, voicemail beep, answering machine).
-pub const ALWAYS_ON: [DetectorKind; 6] = [
-    DetectorKind::Dtmf,
-    DetectorKind::Cpt,
-    DetectorKind::Sit,
-    DetectorKind::Fax,
-    DetectorKind::Beep,
-    DetectorKind::Amd,
-];
+/// The detectors every channel runs all the time (the DSP issue's always-on set): DTMF (IVR),
+/// call progress with SIT, and fax/modem tones; the level meter runs on every channel anyway.
+pub const ALWAYS_ON: [DetectorKind; 4] =
+    [DetectorKind::Dtmf, DetectorKind::Cpt, DetectorKind::Sit, DetectorKind::Fax];
+
+/// Added on an outbound call from answer until it is classified: voicemail beep and answering
+/// machine detection.
+pub const ON_ANSWER: [DetectorKind; 2] = [DetectorKind::Beep, DetectorKind::Amd];
 
 /// Ticks a thread runs before it calls [`PipelineConfig::rt_hook`] with `true`.
 pub const WARMUP_TICKS: u64 = 8;
