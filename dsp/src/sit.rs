@@ -17,7 +17,6 @@ pub const FREQS: [f32; 8] = [913.8, 985.2, 1370.6, 1428.5, 1776.7, 950.0, 1400.0
 pub const SHORT_MS: u32 = 276;
 /// Bellcore long segment (ms).
 pub const LONG_MS: u32 = 380;
-const HOP: usize = 160;
 const WINDOW: usize = 320;
 
 /// What the SIT says.
@@ -108,8 +107,6 @@ struct Seg {
 #[derive(Clone, Debug)]
 pub struct SitDetector {
     bins: HopBins,
-    buf: [f32; HOP],
-    pos: usize,
     hop: u64,
     t: SampleTime,
     min_power: f32,
@@ -139,8 +136,6 @@ impl SitDetector {
     pub fn new() -> Self {
         Self {
             bins: HopBins::new(&FREQS),
-            buf: [0.0; HOP],
-            pos: 0,
             hop: 0,
             t: 0,
             min_power: DBM0_RMS * DBM0_RMS * 10f32.powf(-45.0 / 10.0),
@@ -155,7 +150,6 @@ impl SitDetector {
     /// Forgets everything heard.
     pub fn reset(&mut self) {
         self.bins.reset();
-        self.pos = 0;
         self.hop = 0;
         self.t = 0;
         self.prev_raw = None;
@@ -168,18 +162,10 @@ impl SitDetector {
     pub fn process(&mut self, x: &[i16], mut on_event: impl FnMut(SitEvent)) {
         let mut rest = x;
         while !rest.is_empty() {
-            let take = (HOP - self.pos).min(rest.len());
-            let (chunk, tail) = rest.split_at(take);
-            rest = tail;
-            let pos = self.pos;
-            for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(chunk) {
-                *b = v as f32;
-            }
-            self.pos += take;
+            let (take, full) = self.bins.push(rest);
+            rest = &rest[take..];
             self.t += take as u64;
-            if self.pos == HOP {
-                self.pos = 0;
-                self.bins.hop(&self.buf);
+            if full {
                 self.step(&mut on_event);
                 self.hop += 1;
             }

@@ -96,6 +96,9 @@ pub(crate) struct HopBins {
     pub(crate) powers: Vec<f32>,
     /// Energy (`Σ x²`) of the last two hops, `[older, newer]`.
     pub(crate) hop_energy: [f32; 2],
+    /// The hop being filled, and how much of it is.
+    buf: [f32; HOP],
+    pos: usize,
 }
 
 impl HopBins {
@@ -116,6 +119,8 @@ impl HopBins {
             prev_im: vec![0.0; n],
             powers: vec![0.0; n],
             hop_energy: [0.0; 2],
+            buf: [0.0; HOP],
+            pos: 0,
         }
     }
 
@@ -123,6 +128,25 @@ impl HopBins {
         self.prev_re.iter_mut().for_each(|v| *v = 0.0);
         self.prev_im.iter_mut().for_each(|v| *v = 0.0);
         self.hop_energy = [0.0; 2];
+        self.pos = 0;
+    }
+
+    /// Takes samples from the front of `x` until the current hop is full. Returns how many it
+    /// took and whether a hop was completed (then [`HopBins::powers`] and
+    /// [`HopBins::hop_energy`] describe it).
+    pub(crate) fn push(&mut self, x: &[i16]) -> (usize, bool) {
+        let take = (HOP - self.pos).min(x.len());
+        let pos = self.pos;
+        for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(&x[..take]) {
+            *b = v as f32;
+        }
+        self.pos += take;
+        if self.pos < HOP {
+            return (take, false);
+        }
+        self.pos = 0;
+        self.hop();
+        (take, true)
     }
 
     /// Combines one group's hop results (frequencies `first..`) with the previous hop's.
@@ -142,24 +166,24 @@ impl HopBins {
         }
     }
 
-    /// Takes one complete hop: updates [`HopBins::powers`] and [`HopBins::hop_energy`].
-    pub(crate) fn hop(&mut self, x: &[f32; HOP]) {
-        let energy = crate::dualtone::energy(x);
+    /// Takes the complete hop in `buf`: updates [`HopBins::powers`] and [`HopBins::hop_energy`].
+    fn hop(&mut self) {
+        let energy = crate::dualtone::energy(&self.buf);
         if self.n > 0 {
             match &self.groups {
                 Groups::Four(b) => {
-                    let f = b.bins(x);
+                    let f = b.bins(&self.buf);
                     self.combine(0, &f.re, &f.im);
                 }
                 Groups::Eight(b) => {
-                    let f = b.bins(x);
+                    let f = b.bins(&self.buf);
                     self.combine(0, &f.re, &f.im);
                 }
                 Groups::Many(_) => {
                     let mut g = 0;
                     while let Groups::Many(v) = &self.groups {
                         let Some(b) = v.get(g) else { break };
-                        let f = b.bins(x);
+                        let f = b.bins(&self.buf);
                         self.combine(g * GROUP, &f.re, &f.im);
                         g += 1;
                     }
@@ -174,10 +198,8 @@ impl HopBins {
 #[derive(Clone, Debug)]
 pub struct CptDetector {
     bins: HopBins,
-    buf: [f32; HOP],
     keys: Vec<Key>,
     entries: Vec<Entry>,
-    pos: usize,
     hop: u64,
     t: SampleTime,
     min_power: f32,
@@ -259,10 +281,8 @@ impl CptDetector {
         }
         Self {
             bins: HopBins::new(&freqs),
-            buf: [0.0; HOP],
             keys,
             entries,
-            pos: 0,
             hop: 0,
             t: 0,
             min_power: DBM0_RMS * DBM0_RMS * 10f32.powf(-42.0 / 10.0),
@@ -282,7 +302,6 @@ impl CptDetector {
     /// Forgets everything heard (new call); keeps the configuration.
     pub fn reset(&mut self) {
         self.bins.reset();
-        self.pos = 0;
         self.hop = 0;
         self.t = 0;
         self.hist.clear();
@@ -300,18 +319,10 @@ impl CptDetector {
     pub fn process(&mut self, x: &[i16], mut on_event: impl FnMut(CptEvent)) {
         let mut rest = x;
         while !rest.is_empty() {
-            let take = (HOP - self.pos).min(rest.len());
-            let (chunk, tail) = rest.split_at(take);
-            rest = tail;
-            let pos = self.pos;
-            for (b, &v) in self.buf[pos..pos + take].iter_mut().zip(chunk) {
-                *b = v as f32;
-            }
-            self.pos += take;
+            let (take, full) = self.bins.push(rest);
+            rest = &rest[take..];
             self.t += take as u64;
-            if self.pos == HOP {
-                self.pos = 0;
-                self.bins.hop(&self.buf);
+            if full {
                 self.end_of_hop(&mut on_event);
                 self.hop += 1;
             }
