@@ -567,19 +567,22 @@ impl Persist {
     fn recorder_events(&mut self) {
         let Some(t) = self.recorder.as_ref() else { return };
         let evs: Vec<RecorderEvent> = t.events().try_iter().collect();
-        for ev in evs {
-            match ev {
-                RecorderEvent::Closed(rec) => {
-                    self.recordings += 1;
-                    if let Err(e) = self.store.add_recording(&rec) {
-                        self.errors += 1;
-                        tracing::error!(call = rec.call.0, "recording not indexed: {e}");
-                    }
-                }
-                RecorderEvent::Failed { call, error } => {
+        evs.into_iter().for_each(|ev| self.on_recorder_event(ev));
+    }
+
+    /// Indexes a finished recording, or counts and logs a failed one.
+    fn on_recorder_event(&mut self, ev: RecorderEvent) {
+        match ev {
+            RecorderEvent::Closed(rec) => {
+                self.recordings += 1;
+                if let Err(e) = self.store.add_recording(&rec) {
                     self.errors += 1;
-                    tracing::error!(call = call.0, "recording failed: {error}");
+                    tracing::error!(call = rec.call.0, "recording not indexed: {e}");
                 }
+            }
+            RecorderEvent::Failed { call, error } => {
+                self.errors += 1;
+                tracing::error!(call = call.0, "recording failed: {error}");
             }
         }
     }
@@ -590,15 +593,7 @@ impl Persist {
         if let Some(t) = self.recorder.take() {
             let events = t.events().clone();
             let stats = t.shutdown();
-            for ev in events.try_iter() {
-                if let RecorderEvent::Closed(rec) = ev {
-                    self.recordings += 1;
-                    if let Err(e) = self.store.add_recording(&rec) {
-                        self.errors += 1;
-                        tracing::error!(call = rec.call.0, "recording not indexed: {e}");
-                    }
-                }
-            }
+            events.try_iter().for_each(|ev| self.on_recorder_event(ev));
             tracing::info!(?stats, "recorder stopped");
         }
     }

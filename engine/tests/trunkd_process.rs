@@ -174,6 +174,19 @@ fn leads(dir: &Path) -> BTreeMap<u64, (u64, bool)> {
         .unwrap()
 }
 
+/// Each lead's attempt counter equals the number of its CDRs.
+fn assert_attempts_match(dir: &Path, cdrs: &[Cdr]) {
+    let mut per_lead: HashMap<u64, u64> = HashMap::new();
+    for c in cdrs {
+        if let Some(l) = c.lead {
+            *per_lead.entry(l).or_default() += 1;
+        }
+    }
+    for (id, (attempts, _)) in leads(dir) {
+        assert_eq!(attempts, per_lead.get(&id).copied().unwrap_or(0), "lead {id}");
+    }
+}
+
 /// Every recording in the directory has a header that matches its length.
 fn assert_recordings_sound(dir: &Path) -> usize {
     let mut n = 0;
@@ -223,15 +236,7 @@ fn sigterm_during_calls_drains_cleanly() {
     let recorded = cdrs.iter().filter(|c| c.recording.is_some()).count();
     assert_eq!(files, recorded, "one closed recording per recorded CDR");
     // The attempt counters agree with the CDRs (each CDR was committed with its lead's state).
-    let mut per_lead: HashMap<u64, u64> = HashMap::new();
-    for c in &cdrs {
-        if let Some(l) = c.lead {
-            *per_lead.entry(l).or_default() += 1;
-        }
-    }
-    for (id, (attempts, _)) in leads(dir.path()) {
-        assert_eq!(attempts, per_lead.get(&id).copied().unwrap_or(0), "lead {id}");
-    }
+    assert_attempts_match(dir.path(), &cdrs);
 }
 
 #[test]
@@ -274,15 +279,7 @@ fn kill_9_then_restart_resumes_the_campaign() {
         }
     }
     // Counters still match the CDRs.
-    let mut per_lead: HashMap<u64, u64> = HashMap::new();
-    for c in &after {
-        if let Some(l) = c.lead {
-            *per_lead.entry(l).or_default() += 1;
-        }
-    }
-    for (id, (attempts, _)) in leads(dir.path()) {
-        assert_eq!(attempts, per_lead.get(&id).copied().unwrap_or(0), "lead {id}");
-    }
+    assert_attempts_match(dir.path(), &after);
     let outcomes: BTreeMap<String, usize> = after.iter().fold(BTreeMap::new(), |mut m, c| {
         *m.entry(c.outcome.clone().unwrap_or_else(|| "inbound".into())).or_default() += 1;
         m
