@@ -9,10 +9,9 @@
 //! tone in band ([`CasOutput::Progress`]) and the originating end's tone detector reports it
 //! ([`EmChannel::handle_progress`]).
 
-use std::collections::VecDeque;
 use std::fmt;
 
-use super::{bits, show, valid_number, CasEvent, CasMachine, CasOutput, DigitMode};
+use super::{bits, show, valid_number, CasEvent, CasMachine, CasOutbox, CasOutput, DigitMode};
 use crate::model::Cause;
 use crate::signalling::{Ms, TimerId, TimerTable};
 
@@ -189,9 +188,7 @@ pub struct EmChannel {
     ani_done: bool,
     got_digit: bool,
     reject: Option<Cause>,
-    outputs: VecDeque<CasOutput>,
-    events: VecDeque<CasEvent>,
-    traces: Vec<(Ms, String)>,
+    out: CasOutbox,
 }
 
 impl EmChannel {
@@ -209,9 +206,7 @@ impl EmChannel {
             ani_done: false,
             got_digit: false,
             reject: None,
-            outputs: VecDeque::new(),
-            events: VecDeque::new(),
-            traces: Vec::new(),
+            out: CasOutbox::default(),
         }
     }
 
@@ -226,7 +221,7 @@ impl EmChannel {
     }
 
     fn trace(&mut self, now: Ms, s: String) {
-        self.traces.push((now, s));
+        self.out.traces.push((now, s));
     }
 
     fn set_state(&mut self, now: Ms, s: EmState) {
@@ -241,14 +236,14 @@ impl EmChannel {
         let n = if offhook { bits::EM_OFFHOOK } else { bits::EM_ONHOOK };
         let what = if offhook { "off-hook" } else { "on-hook" };
         self.trace(now, format!("CAS tx {} ({what})", show(n)));
-        self.outputs.push_back(CasOutput::Bits(n));
+        self.out.outputs.push_back(CasOutput::Bits(n));
     }
 
     fn release(&mut self, now: Ms, cause: Cause) {
-        self.events.push_back(CasEvent::Released { cause });
+        self.out.events.push_back(CasEvent::Released { cause });
         self.timers.stop_all();
         if matches!(self.state, EmState::InCollecting) {
-            self.outputs.push_back(CasOutput::Collect(false));
+            self.out.outputs.push_back(CasOutput::Collect(false));
         }
         self.tx(now, false);
         if self.far_offhook {
@@ -306,7 +301,7 @@ impl EmChannel {
         }
         self.reject = Some(cause);
         self.set_state(now, EmState::InRejected);
-        self.outputs.push_back(CasOutput::Progress(cause));
+        self.out.outputs.push_back(CasOutput::Progress(cause));
         Ok(())
     }
 
@@ -344,11 +339,11 @@ impl EmChannel {
             EmState::OutWaitAnswer | EmState::Dialing => {
                 if self.state == EmState::Dialing {
                     // Answered before the end of our last digit's trailing pause.
-                    self.events.push_back(CasEvent::Proceeding);
+                    self.out.events.push_back(CasEvent::Proceeding);
                 }
                 self.timers.stop(EmTimer::Answer);
                 self.set_state(now, EmState::OutAnswered);
-                self.events.push_back(CasEvent::Answered);
+                self.out.events.push_back(CasEvent::Answered);
             }
             _ => {}
         }
@@ -403,7 +398,7 @@ impl EmChannel {
         } else {
             self.trace(now, "glare: yielding to the far end".into());
             self.timers.stop_all();
-            self.events.push_back(CasEvent::Released { cause: Cause::CHANNEL_UNAVAILABLE });
+            self.out.events.push_back(CasEvent::Released { cause: Cause::CHANNEL_UNAVAILABLE });
             self.tx(now, false);
             // The far end's seizure is still on: it becomes our incoming call.
             self.set_state(now, EmState::Idle);
@@ -418,16 +413,16 @@ impl EmChannel {
         self.ani_done = !(self.cfg.ani && self.cfg.digits == DigitMode::MfR1);
         self.got_digit = false;
         self.set_state(now, EmState::InCollecting);
-        self.outputs.push_back(CasOutput::Collect(true));
+        self.out.outputs.push_back(CasOutput::Collect(true));
         self.timers.set(EmTimer::FirstDigit, now + self.cfg.first_digit);
     }
 
     fn offer(&mut self, now: Ms) {
         self.timers.stop(EmTimer::FirstDigit);
         self.timers.stop(EmTimer::InterDigit);
-        self.outputs.push_back(CasOutput::Collect(false));
+        self.out.outputs.push_back(CasOutput::Collect(false));
         self.set_state(now, EmState::InOffered);
-        self.events.push_back(CasEvent::Incoming {
+        self.out.events.push_back(CasEvent::Incoming {
             ani: self.ani.clone(),
             dnis: self.dnis.clone(),
             category: 0,
@@ -444,7 +439,7 @@ impl EmChannel {
         };
         self.trace(now, format!("dialling {s}"));
         self.set_state(now, EmState::Dialing);
-        self.outputs.push_back(CasOutput::SendDigits(s));
+        self.out.outputs.push_back(CasOutput::SendDigits(s));
     }
 
     fn on_timer(&mut self, now: Ms, t: EmTimer) {
@@ -534,7 +529,7 @@ impl CasMachine for EmChannel {
     fn handle_digits_sent(&mut self, now: Ms) {
         if self.state == EmState::Dialing {
             self.set_state(now, EmState::OutWaitAnswer);
-            self.events.push_back(CasEvent::Proceeding);
+            self.out.events.push_back(CasEvent::Proceeding);
             self.timers.set(EmTimer::Answer, now + self.cfg.answer);
         }
     }
@@ -549,16 +544,8 @@ impl CasMachine for EmChannel {
         self.timers.next_timeout()
     }
 
-    fn poll_output(&mut self) -> Option<CasOutput> {
-        self.outputs.pop_front()
-    }
-
-    fn poll_event(&mut self) -> Option<CasEvent> {
-        self.events.pop_front()
-    }
-
-    fn take_traces(&mut self) -> Vec<(Ms, String)> {
-        std::mem::take(&mut self.traces)
+    fn outbox(&mut self) -> &mut CasOutbox {
+        &mut self.out
     }
 
     fn digit_mode(&self) -> DigitMode {

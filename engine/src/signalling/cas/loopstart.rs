@@ -10,10 +10,9 @@
 //! Station-originated calls get dial tone in band, dial DTMF and get `Proceeding`; loop start
 //! carries no far-end answer for them, which the application learns in band.
 
-use std::collections::VecDeque;
 use std::fmt;
 
-use super::{bits, show, valid_number, CasEvent, CasMachine, CasOutput, DigitMode};
+use super::{bits, show, valid_number, CasEvent, CasMachine, CasOutbox, CasOutput, DigitMode};
 use crate::model::Cause;
 use crate::signalling::{Ms, TimerId, TimerTable};
 
@@ -159,9 +158,7 @@ pub struct LoopStartChannel {
     ring_on: bool,
     dnis: String,
     reject: Option<Cause>,
-    outputs: VecDeque<CasOutput>,
-    events: VecDeque<CasEvent>,
-    traces: Vec<(Ms, String)>,
+    out: CasOutbox,
 }
 
 impl LoopStartChannel {
@@ -179,9 +176,7 @@ impl LoopStartChannel {
             ring_on: false,
             dnis: String::new(),
             reject: None,
-            outputs: VecDeque::new(),
-            events: VecDeque::new(),
-            traces: Vec::new(),
+            out: CasOutbox::default(),
         }
     }
 
@@ -196,7 +191,7 @@ impl LoopStartChannel {
     }
 
     fn trace(&mut self, now: Ms, s: String) {
-        self.traces.push((now, s));
+        self.out.traces.push((now, s));
     }
 
     fn set_state(&mut self, now: Ms, s: LoopStartState) {
@@ -209,11 +204,11 @@ impl LoopStartChannel {
 
     fn tx(&mut self, now: Ms, n: u8, what: &str) {
         self.trace(now, format!("CAS tx {} ({what})", show(n)));
-        self.outputs.push_back(CasOutput::Bits(n));
+        self.out.outputs.push_back(CasOutput::Bits(n));
     }
 
     fn released(&mut self, cause: Cause) {
-        self.events.push_back(CasEvent::Released { cause });
+        self.out.events.push_back(CasEvent::Released { cause });
     }
 
     fn station_offhook(&self) -> bool {
@@ -239,7 +234,7 @@ impl LoopStartChannel {
                 self.set_state(now, LoopStartState::Ringing);
                 self.ring(now, true);
                 self.timers.set(LsTimer::Answer, now + self.cfg.answer);
-                self.events.push_back(CasEvent::Alerting);
+                self.out.events.push_back(CasEvent::Alerting);
             }
             LoopStartRole::Station => {
                 if dnis.is_empty() {
@@ -300,7 +295,7 @@ impl LoopStartChannel {
             LoopStartState::Offered => {
                 self.reject = Some(cause);
                 self.set_state(now, LoopStartState::Rejected);
-                self.outputs.push_back(CasOutput::Progress(cause));
+                self.out.outputs.push_back(CasOutput::Progress(cause));
                 Ok(())
             }
             LoopStartState::Rung => {
@@ -347,8 +342,8 @@ impl LoopStartChannel {
     fn office_disconnect(&mut self, now: Ms, cause: Cause) {
         self.timers.stop_all();
         if self.state == LoopStartState::Collecting {
-            self.outputs.push_back(CasOutput::Collect(false));
-            self.outputs.push_back(CasOutput::DialTone(false));
+            self.out.outputs.push_back(CasOutput::Collect(false));
+            self.out.outputs.push_back(CasOutput::DialTone(false));
         }
         self.released(cause);
         self.tx(now, bits::OFFICE_OPEN, "loop open: disconnect");
@@ -370,8 +365,8 @@ impl LoopStartChannel {
             (LoopStartState::Idle, true) => {
                 self.dnis.clear();
                 self.set_state(now, LoopStartState::Collecting);
-                self.outputs.push_back(CasOutput::DialTone(true));
-                self.outputs.push_back(CasOutput::Collect(true));
+                self.out.outputs.push_back(CasOutput::DialTone(true));
+                self.out.outputs.push_back(CasOutput::Collect(true));
                 self.timers.set(LsTimer::FirstDigit, now + self.cfg.first_digit);
             }
             (LoopStartState::Ringing, true) => {
@@ -380,7 +375,7 @@ impl LoopStartChannel {
                     self.tx(now, bits::OFFICE_IDLE, "ring trip");
                 }
                 self.set_state(now, LoopStartState::OutAnswered);
-                self.events.push_back(CasEvent::Answered);
+                self.out.events.push_back(CasEvent::Answered);
             }
             (LoopStartState::OutAnswered | LoopStartState::Connected, false) => {
                 self.timers.stop_all();
@@ -389,8 +384,8 @@ impl LoopStartChannel {
             }
             (LoopStartState::Collecting | LoopStartState::Offered, false) => {
                 self.timers.stop_all();
-                self.outputs.push_back(CasOutput::Collect(false));
-                self.outputs.push_back(CasOutput::DialTone(false));
+                self.out.outputs.push_back(CasOutput::Collect(false));
+                self.out.outputs.push_back(CasOutput::DialTone(false));
                 self.released(Cause::NORMAL_UNSPECIFIED);
                 self.set_state(now, LoopStartState::Idle);
             }
@@ -412,7 +407,7 @@ impl LoopStartChannel {
         match self.state {
             LoopStartState::Idle if ringing => {
                 self.set_state(now, LoopStartState::Rung);
-                self.events.push_back(CasEvent::Incoming {
+                self.out.events.push_back(CasEvent::Incoming {
                     ani: String::new(),
                     dnis: String::new(),
                     category: 0,
@@ -466,7 +461,7 @@ impl LoopStartChannel {
             (LsTimer::Dial, LoopStartState::Seized) => {
                 self.set_state(now, LoopStartState::Dialing);
                 self.trace(now, format!("dialling {}", self.dnis));
-                self.outputs.push_back(CasOutput::SendDigits(self.dnis.clone()));
+                self.out.outputs.push_back(CasOutput::SendDigits(self.dnis.clone()));
             }
             _ => {}
         }
@@ -475,9 +470,9 @@ impl LoopStartChannel {
     fn offer(&mut self, now: Ms) {
         self.timers.stop(LsTimer::FirstDigit);
         self.timers.stop(LsTimer::InterDigit);
-        self.outputs.push_back(CasOutput::Collect(false));
+        self.out.outputs.push_back(CasOutput::Collect(false));
         self.set_state(now, LoopStartState::Offered);
-        self.events.push_back(CasEvent::Incoming {
+        self.out.events.push_back(CasEvent::Incoming {
             ani: String::new(),
             dnis: self.dnis.clone(),
             category: 0,
@@ -506,7 +501,7 @@ impl CasMachine for LoopStartChannel {
         }
         self.trace(now, format!("digit {d}"));
         if self.dnis.is_empty() {
-            self.outputs.push_back(CasOutput::DialTone(false));
+            self.out.outputs.push_back(CasOutput::DialTone(false));
             self.timers.stop(LsTimer::FirstDigit);
         }
         self.dnis.push(d);
@@ -527,7 +522,7 @@ impl CasMachine for LoopStartChannel {
     fn handle_digits_sent(&mut self, now: Ms) {
         if self.state == LoopStartState::Dialing {
             self.set_state(now, LoopStartState::Dialed);
-            self.events.push_back(CasEvent::Proceeding);
+            self.out.events.push_back(CasEvent::Proceeding);
         }
     }
 
@@ -541,16 +536,8 @@ impl CasMachine for LoopStartChannel {
         self.timers.next_timeout()
     }
 
-    fn poll_output(&mut self) -> Option<CasOutput> {
-        self.outputs.pop_front()
-    }
-
-    fn poll_event(&mut self) -> Option<CasEvent> {
-        self.events.pop_front()
-    }
-
-    fn take_traces(&mut self) -> Vec<(Ms, String)> {
-        std::mem::take(&mut self.traces)
+    fn outbox(&mut self) -> &mut CasOutbox {
+        &mut self.out
     }
 
     fn digit_mode(&self) -> DigitMode {

@@ -106,6 +106,15 @@ pub enum CasOutput {
     Progress(Cause),
 }
 
+/// What a CAS machine has produced and not yet been polled for: outputs to the line, events for
+/// the call layer, and trace lines for the ladder.
+#[derive(Debug, Clone, Default)]
+pub struct CasOutbox {
+    pub(crate) outputs: std::collections::VecDeque<CasOutput>,
+    pub(crate) events: std::collections::VecDeque<CasEvent>,
+    pub(crate) traces: Vec<(Ms, String)>,
+}
+
 /// The interface [`CasLine`] and [`CasPair`] drive; both machines implement it.
 pub trait CasMachine {
     /// A received ABCD nibble.
@@ -120,12 +129,20 @@ pub trait CasMachine {
     fn handle_timeout(&mut self, now: Ms);
     /// Earliest armed timer.
     fn poll_timeout(&self) -> Option<Ms>;
+    /// The machine's queues of line outputs, call events and trace lines.
+    fn outbox(&mut self) -> &mut CasOutbox;
     /// Next output.
-    fn poll_output(&mut self) -> Option<CasOutput>;
+    fn poll_output(&mut self) -> Option<CasOutput> {
+        self.outbox().outputs.pop_front()
+    }
     /// Next call event.
-    fn poll_event(&mut self) -> Option<CasEvent>;
+    fn poll_event(&mut self) -> Option<CasEvent> {
+        self.outbox().events.pop_front()
+    }
     /// Drains trace lines.
-    fn take_traces(&mut self) -> Vec<(Ms, String)>;
+    fn take_traces(&mut self) -> Vec<(Ms, String)> {
+        std::mem::take(&mut self.outbox().traces)
+    }
     /// Digits travel as DTMF or MF R1.
     fn digit_mode(&self) -> DigitMode;
     /// The nibble to transmit while idle.
