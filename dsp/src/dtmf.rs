@@ -323,6 +323,40 @@ mod tests {
     }
 
     #[test]
+    fn level_and_durations_are_configurable() {
+        let run_cfg = |cfg: DtmfConfig, x: &[i16]| {
+            let mut d = Dtmf::new(cfg);
+            let mut ev = Vec::new();
+            d.process(x, &mut |e| ev.push(e));
+            digits(&ev)
+        };
+        let quiet = tone(852.0, 1477.0, -40.0, -40.0, 50);
+        assert_eq!(run_cfg(DtmfConfig::default(), &quiet), "");
+        assert_eq!(run_cfg(DtmfConfig { min_level_dbm0: -45.0, ..Default::default() }, &quiet), "9");
+        let slow = DtmfConfig { min_on_ms: 80, ..Default::default() };
+        assert_eq!(run_cfg(slow, &tone(852.0, 1477.0, -10.0, -10.0, 60)), "");
+        assert_eq!(run_cfg(slow, &tone(852.0, 1477.0, -10.0, -10.0, 100)), "9");
+    }
+
+    #[test]
+    fn portable_kernel_gives_the_same_events() {
+        let mut x = Vec::new();
+        for i in 0..16 {
+            x.extend(tone(ROWS[i / 4], COLS[i % 4] * 1.012, -20.0 + i as f32, -24.0 + i as f32, 45));
+        }
+        let mut a = Dtmf::default();
+        let mut b = Dtmf::default().with_kernel(Kernel::Portable);
+        assert_eq!(b.kernel(), Kernel::Portable);
+        let (mut ea, mut eb) = (Vec::new(), Vec::new());
+        for blk in x.chunks(37) {
+            a.process(blk, &mut |e| ea.push(e));
+            b.process(blk, &mut |e| eb.push(e));
+        }
+        assert_eq!(digits(&ea), "123A456B789C*0#D");
+        assert_eq!(ea, eb);
+    }
+
+    #[test]
     fn survives_garbage_and_resets() {
         let mut d = Dtmf::default();
         let x: Vec<i16> = (0..10_000).map(|i| if i % 2 == 0 { i16::MAX } else { i16::MIN }).collect();
