@@ -8,7 +8,9 @@
 //! ≤ 23 ms does not); five missing hits end it (a 10 ms interruption does not split a digit, a
 //! 40 ms pause does).
 
-use crate::dualtone::{level_power, Debouncer, FrameAnalyzer, Hit, Measured, Measurer};
+use crate::bins8::Bins8;
+pub use crate::bins8::Kernel;
+use crate::dualtone::{hann_window, level_power, window_sums, Debouncer, Hit, Measured, Measurer};
 use crate::event::{Detector, DetectorKind, Label, ToneEvent};
 use crate::SampleTime;
 
@@ -20,9 +22,7 @@ pub const COLS: [f32; 4] = [1209.0, 1336.0, 1477.0, 1633.0];
 pub const DIGITS: [char; 16] =
     ['1', '2', '3', 'A', '4', '5', '6', 'B', '7', '8', '9', 'C', '*', '0', '#', 'D'];
 
-pub(crate) const H: usize = 64;
-/// Goertzel chains per frame (see [`crate::dualtone::CHAINS`]).
-pub(crate) const DTMF_CHAINS: usize = 2;
+pub(crate) const H: usize = crate::bins8::H;
 pub(crate) const FREQS: [f32; 8] = [ROWS[0], ROWS[1], ROWS[2], ROWS[3], COLS[0], COLS[1], COLS[2], COLS[3]];
 pub(crate) const LABELS: [Label; 16] = {
     let mut l = [Label::new(""); 16];
@@ -79,7 +79,12 @@ impl Default for DtmfConfig {
 #[derive(Clone, Debug)]
 pub struct Dtmf {
     pub(crate) cfg: DtmfConfig,
-    pub(crate) frames: FrameAnalyzer<8, H, DTMF_CHAINS>,
+    pub(crate) bins: Bins8,
+    /// Analysis window (Hann, with the 1/32768 scale).
+    pub(crate) win: [f32; H],
+    /// Samples of the frame being filled; `pos` of them are valid.
+    pub(crate) buf: [i16; H],
+    pub(crate) pos: usize,
     pub(crate) measurer: Measurer<8>,
     pub(crate) deb: Debouncer,
     pub(crate) now: SampleTime,
@@ -97,8 +102,8 @@ impl Default for Dtmf {
 impl Dtmf {
     /// A detector with the given limits.
     pub fn new(cfg: DtmfConfig) -> Self {
-        let frames = FrameAnalyzer::new(&FREQS);
-        let (sw, sw2) = frames.window_sums();
+        let win = hann_window();
+        let (sw, sw2) = window_sums(&win);
         // Frame-pair counts from the durations, see the module docs for the arithmetic.
         let per = |ms: u32| (ms as usize * crate::SAMPLE_RATE as usize / 1000) / H;
         let min_on = per(cfg.min_on_ms).saturating_sub(2).max(1) as u8;
@@ -111,7 +116,10 @@ impl Dtmf {
         let min_power = level_power(&measurer, cfg.min_level_dbm0);
         Self {
             cfg,
-            frames,
+            bins: Bins8::new(&FREQS),
+            win,
+            buf: [0; H],
+            pos: 0,
             measurer,
             min_power,
             deb: Debouncer::new(DetectorKind::Dtmf, H, min_on, end_frames),
@@ -128,6 +136,44 @@ impl Dtmf {
     /// The digit currently held down, if any.
     pub fn current(&self) -> Option<char> {
         self.deb.current().map(|c| DIGITS[c as usize & 15])
+    }
+
+    /// Runs the filters on `kernel` ([`Kernel::best`] by default; a kernel the CPU cannot run
+    /// falls back to [`Kernel::Portable`]). Every kernel gives bit-identical results: this is
+    /// for comparing them and measuring the portable one.
+    pub fn with_kernel(mut self, kernel: Kernel) -> Self {
+        self.bins.set_kernel(kernel);
+        self
+    }
+
+    /// The filter kernel in use.
+    pub fn kernel(&self) -> Kernel {
+        self.bins.kernel()
+    }
+
+    /// Copies `x` into the frame buffer; returns how many samples it took (up to the end of the
+    /// frame) and whether the frame is now complete.
+    #[inline]
+    pub(crate) fn fill(&mut self, x: &[i16]) -> (usize, bool) {
+        let pos = self.pos;
+        let take = x.len().min(H - pos);
+        self.buf[pos..pos + take].copy_from_slice(&x[..take]);
+        self.pos += take;
+        self.now += take as u64;
+        let full = self.pos == H;
+        if full {
+            self.pos = 0;
+        }
+        (take, full)
+    }
+
+    /// Filters and judges the complete frame ending at `now`.
+    #[inline]
+    pub(crate) fn frame(&mut self, emit: &mut dyn FnMut(ToneEvent)) {
+        let f = self.bins.analyze(&self.buf, &self.win);
+        let Self { cfg, measurer, deb, now, tol_hz, min_power, .. } = self;
+        let hit = measurer.measure(&f, |m| decide(cfg, tol_hz, *min_power, m));
+        deb.frame(hit, *now, &LABELS, emit);
     }
 }
 
@@ -163,26 +209,21 @@ impl Detector for Dtmf {
     }
 
     fn reset(&mut self) {
-        self.frames.reset();
+        self.pos = 0;
         self.measurer.reset();
         self.deb.reset();
         self.now = 0;
     }
 
     fn process(&mut self, samples: &[i16], emit: &mut dyn FnMut(ToneEvent)) {
-        let Self { cfg, frames, measurer, deb, now, tol_hz, min_power } = self;
         let mut rest = samples;
         while !rest.is_empty() {
-            // Feed at most up to the next frame boundary so a completed frame ends at `now`.
-            let take = rest.len().min(frames.room());
-            let (block, r) = rest.split_at(take);
-            rest = r;
-            *now += take as u64;
-            let t = *now;
-            frames.push(block, |f| {
-                let hit = measurer.measure(f, |m| decide(cfg, tol_hz, *min_power, m));
-                deb.frame(hit, t, &LABELS, emit);
-            });
+            // At most up to the next frame boundary, so a completed frame ends at `now`.
+            let (take, full) = self.fill(rest);
+            rest = &rest[take..];
+            if full {
+                self.frame(emit);
+            }
         }
     }
 
@@ -279,6 +320,40 @@ mod tests {
         assert_eq!(digits(&run(&tone(852.0, 1477.0, -10.0, -6.0, 50))), "9");
         assert_eq!(digits(&run(&tone(852.0, 1477.0, -10.0, -22.0, 50))), "");
         assert_eq!(digits(&run(&tone(852.0, 1477.0, -10.0, -2.0, 50))), "");
+    }
+
+    #[test]
+    fn level_and_durations_are_configurable() {
+        let run_cfg = |cfg: DtmfConfig, x: &[i16]| {
+            let mut d = Dtmf::new(cfg);
+            let mut ev = Vec::new();
+            d.process(x, &mut |e| ev.push(e));
+            digits(&ev)
+        };
+        let quiet = tone(852.0, 1477.0, -40.0, -40.0, 50);
+        assert_eq!(run_cfg(DtmfConfig::default(), &quiet), "");
+        assert_eq!(run_cfg(DtmfConfig { min_level_dbm0: -45.0, ..Default::default() }, &quiet), "9");
+        let slow = DtmfConfig { min_on_ms: 80, ..Default::default() };
+        assert_eq!(run_cfg(slow, &tone(852.0, 1477.0, -10.0, -10.0, 60)), "");
+        assert_eq!(run_cfg(slow, &tone(852.0, 1477.0, -10.0, -10.0, 100)), "9");
+    }
+
+    #[test]
+    fn portable_kernel_gives_the_same_events() {
+        let mut x = Vec::new();
+        for i in 0..16 {
+            x.extend(tone(ROWS[i / 4], COLS[i % 4] * 1.012, -20.0 + i as f32, -24.0 + i as f32, 45));
+        }
+        let mut a = Dtmf::default();
+        let mut b = Dtmf::default().with_kernel(Kernel::Portable);
+        assert_eq!(b.kernel(), Kernel::Portable);
+        let (mut ea, mut eb) = (Vec::new(), Vec::new());
+        for blk in x.chunks(37) {
+            a.process(blk, &mut |e| ea.push(e));
+            b.process(blk, &mut |e| eb.push(e));
+        }
+        assert_eq!(digits(&ea), "123A456B789C*0#D");
+        assert_eq!(ea, eb);
     }
 
     #[test]

@@ -121,12 +121,7 @@ pub(crate) struct FrameAnalyzer<const N: usize, const H: usize, const C: usize =
 
 impl<const N: usize, const H: usize, const C: usize> FrameAnalyzer<N, H, C> {
     pub fn new(freqs: &[f32; N]) -> Self {
-        let mut win = [0.0; H];
-        for (i, w) in win.iter_mut().enumerate() {
-            // Periodic Hann window; scaled by 1/32768 so the filter state stays O(1).
-            *w = (0.5 - 0.5 * (TAU * (i as f32 + 0.5) / H as f32).cos()) / 32768.0;
-        }
-        Self { bins: BinBank::new(freqs), win, buf: [0.0; H], pos: 0 }
+        Self { bins: BinBank::new(freqs), win: hann_window(), buf: [0.0; H], pos: 0 }
     }
 
     pub fn reset(&mut self) {
@@ -161,8 +156,23 @@ impl<const N: usize, const H: usize, const C: usize> FrameAnalyzer<N, H, C> {
 
     /// `Σw` and `Σw²` of the window (with the 1/32768 scale).
     pub fn window_sums(&self) -> (f32, f32) {
-        (self.win.iter().sum(), self.win.iter().map(|w| w * w).sum())
+        window_sums(&self.win)
     }
+}
+
+/// The analysis window of `H` samples: periodic Hann, scaled by 1/32768 so that windowed 16-bit
+/// samples (and the filter state) stay O(1).
+pub(crate) fn hann_window<const H: usize>() -> [f32; H] {
+    let mut win = [0.0; H];
+    for (i, w) in win.iter_mut().enumerate() {
+        *w = (0.5 - 0.5 * (TAU * (i as f32 + 0.5) / H as f32).cos()) / 32768.0;
+    }
+    win
+}
+
+/// `Σw` and `Σw²` of a window.
+pub(crate) fn window_sums(win: &[f32]) -> (f32, f32) {
+    (win.iter().sum(), win.iter().map(|w| w * w).sum())
 }
 
 /// `Σ x²` of a frame, with eight partial sums (vectorises; the bank uses the same order).

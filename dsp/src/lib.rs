@@ -4,6 +4,7 @@
 //! touches files.
 
 pub mod bank;
+mod bins8;
 pub mod dtmf;
 mod dualtone;
 pub mod event;

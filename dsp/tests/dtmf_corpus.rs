@@ -1,21 +1,34 @@
 //! DTMF accuracy over the Q.24 grid (frequency offsets, twist, levels, durations, noise, both
 //! G.711 laws), must-reject cases, interruptions, and talk-off on speech- and music-like audio.
 //! Every corpus is synthesised from fixed seeds, so results are reproducible.
+//!
+//! Every piece runs through both filter kernels (AVX2/FMA where the CPU has it, and the portable
+//! one), which must report identical events.
 
 mod common;
 
 use common::dtmf_grid::{case, must_detect_grid, must_reject, talk_off, TalkOff};
-use common::{detect, impair, score};
-use trunkline_dsp::dtmf::Dtmf;
+use common::{impair, score};
+use trunkline_dsp::dtmf::{Dtmf, Kernel};
+use trunkline_dsp::event::ToneEvent;
 use trunkline_dsp::g711::Law;
 use trunkline_dsp::gen::DualTone;
+
+/// The events of the default detector, after checking that the portable kernel reports exactly
+/// the same ones.
+fn detect(y: &[i16]) -> Vec<ToneEvent> {
+    let fast = common::detect(&mut Dtmf::default(), y);
+    let portable = common::detect(&mut Dtmf::default().with_kernel(Kernel::Portable), y);
+    assert_eq!(fast, portable, "kernels {:?} and Portable disagree", Kernel::best());
+    fast
+}
 
 #[test]
 fn q24_must_detect_grid() {
     let (mut total, mut hits, mut extra) = (0usize, 0usize, 0usize);
     let mut worst = Vec::new();
     must_detect_grid(|what, exp, y| {
-        let got = detect(&mut Dtmf::default(), y);
+        let got = detect(y);
         let (h, e) = score(exp, &got, 160);
         total += exp.len();
         hits += h;
@@ -37,7 +50,7 @@ fn q24_must_detect_grid() {
 fn q24_must_reject() {
     let (mut accepted, mut total) = (0, 0);
     must_reject(|what, y| {
-        let got = detect(&mut Dtmf::default(), y);
+        let got = detect(y);
         if !got.is_empty() {
             println!("  accepted {} digits of {what}", got.len());
         }
@@ -56,7 +69,7 @@ fn interruptions_do_not_split_digits_and_pauses_do() {
             for &low in &[-20.0f32, -8.0] {
                 let (exp, x) = case(0.0, 0.0, low, 0.0, 100, 60, Some((start, len)));
                 let y = impair(&x, low + 3.0, Some(25.0), Some(Law::Ulaw), 3);
-                let got = detect(&mut Dtmf::default(), &y);
+                let got = detect(&y);
                 let (h, e) = score(&exp, &got, 160);
                 bad += (exp.len() - h) + e;
             }
@@ -70,7 +83,7 @@ fn interruptions_do_not_split_digits_and_pauses_do() {
     x.extend(vec![0i16; 320]);
     x.extend((0..400).map(|_| trunkline_dsp::gen::clip(t.next_sample())));
     x.extend(vec![0i16; 800]);
-    let got: String = detect(&mut Dtmf::default(), &x).iter().map(|e| e.value.as_str().to_string()).collect();
+    let got: String = detect(&x).iter().map(|e| e.value.as_str().to_string()).collect();
     assert_eq!(got, "77");
 }
 
@@ -78,7 +91,7 @@ fn talk_off_rate(name: &str, kind: TalkOff, minutes: usize) -> f64 {
     let mut false_digits = 0;
     let mut samples = 0usize;
     talk_off(kind, minutes, |what, y| {
-        let got = detect(&mut Dtmf::default(), y);
+        let got = detect(y);
         for g in &got {
             println!("  {name} talk-off: {} at {:.2} s ({what})", g.value, g.start as f64 / 8000.0);
         }

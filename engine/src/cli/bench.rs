@@ -7,7 +7,7 @@
 use clap::Args;
 use std::time::Instant;
 use trunkline_dsp::bank::DtmfBank;
-use trunkline_dsp::dtmf::DtmfConfig;
+use trunkline_dsp::dtmf::{Dtmf, DtmfConfig, Kernel};
 use trunkline_dsp::event::Detector;
 use trunkline_dsp::g711::Law;
 use trunkline_dsp::gen::{clip, dtmf_string, mf_sequence, MusicLike, Noise, SpeechLike};
@@ -200,8 +200,17 @@ pub fn run(a: &BenchDspArgs) -> anyhow::Result<i32> {
         }
         report(a, &result(name, measure(&mut dets, &audio, a.seconds), missing))?;
     }
-    // Multi-channel banks (struct-of-arrays over lanes).
     let wanted = |n: &str| a.only.is_empty() || a.only.iter().any(|o| o == n);
+    // The DTMF filters run on the fastest kernel the CPU has (AVX2+FMA where present); the
+    // portable one gives the same events and shows what a CPU without them gets.
+    if wanted("dtmf-portable") {
+        let mut dets: [Box<dyn Detector>; 1] = [Box::new(Dtmf::default().with_kernel(Kernel::Portable))];
+        report(a, &result("dtmf-portable", measure(&mut dets, &audio, a.seconds), vec![]))?;
+    }
+    if !a.json && wanted("dtmf") {
+        println!("(dtmf filter kernel on this CPU: {:?})", Kernel::best());
+    }
+    // Multi-channel banks: one call per block for all lanes.
     if wanted("dtmf-bank8") {
         report(a, &result("dtmf-bank8", measure_dtmf_bank::<8>(&audio, a.seconds), vec![]))?;
     }
