@@ -122,6 +122,8 @@ pub struct Switch {
     ops: Vec<Op>,
     next: u64,
     down: BTreeMap<SpanNo, Alarms>,
+    /// Spans whose CAS bits cannot be trusted now (any framing alarm).
+    unframed: BTreeMap<SpanNo, Alarms>,
     opts: DetectorOptions,
     recorder: Option<RecorderSender>,
     recorder_errors: u64,
@@ -142,6 +144,7 @@ impl Switch {
             ops: Vec::new(),
             next: 0,
             down: BTreeMap::new(),
+            unframed: BTreeMap::new(),
             opts,
             recorder: None,
             recorder_errors: 0,
@@ -582,6 +585,11 @@ impl Switch {
         let down = is_down(alarms);
         let was = self.down.contains_key(&span);
         let mut released = 0;
+        if down || alarms.contains(Alarms::LFA) || alarms.contains(Alarms::LMFA) {
+            self.unframed.insert(span, alarms);
+        } else {
+            self.unframed.remove(&span);
+        }
         if down {
             self.down.insert(span, alarms);
         } else {
@@ -693,7 +701,8 @@ impl Switch {
     fn stations_in(&mut self, media: &mut MediaSet) {
         for i in 0..self.stations.len() {
             let st = &self.stations[i];
-            if self.down.contains_key(&st.span) {
+            // Without frame alignment the received bits are noise, not the phone's hook.
+            if self.unframed.contains_key(&st.span) {
                 continue;
             }
             let bits = media.get_mut(st.media).map(|m| m.end().rx_cas());
