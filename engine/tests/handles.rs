@@ -13,8 +13,8 @@ use trunkline_dsp::g711::Law;
 use trunkline_dsp::mf::MfKind;
 use trunkline_engine::handle::pri::PriLink;
 use trunkline_engine::handle::{
-    CallState, CollectEnd, CollectSpec, HandleError, HandleEvent, HandleId, OriginateSpec, Prompt, RecordSpec,
-    ReleasedBy, StationBits, StationId, SuperviseMode, Switch, TrunkId,
+    CallState, CollectEnd, CollectSpec, HandleError, HandleEvent, HandleId, OriginateSpec, Prompt,
+    RecordSpec, ReleasedBy, StationBits, StationId, SuperviseMode, Switch, TrunkId,
 };
 use trunkline_engine::media::detectors::DetectorOptions;
 use trunkline_engine::media::{MediaId, MediaSet, PlayItem};
@@ -23,7 +23,8 @@ use trunkline_engine::signalling::pri::span::{PriConfig, PriSpan};
 use trunkline_engine::signalling::pri::{Role, Variant};
 use trunkline_engine::signalling::time::Ms as SigMs;
 
-const BITS: StationBits = StationBits { idle: 0x0D, offer: 0x05, connected: 0x01, clear: 0x09, offhook: 0x05 };
+const BITS: StationBits =
+    StationBits { idle: 0x0D, offer: 0x05, connected: 0x01, clear: 0x09, offhook: 0x05 };
 const ONHOOK: u8 = 0x0D;
 const TICK: usize = 160;
 
@@ -47,7 +48,11 @@ struct Rig {
     ev_b: Vec<HandleEvent>,
 }
 
-fn open(board: &mut SimBoard, set: &mut MediaSet, chans: impl Iterator<Item = u32>) -> Vec<(ChannelNo, MediaId)> {
+fn open(
+    board: &mut SimBoard,
+    set: &mut MediaSet,
+    chans: impl Iterator<Item = u32>,
+) -> Vec<(ChannelNo, MediaId)> {
     chans
         .map(|c| {
             let end = board.open(ChannelNo(c), RingConfig { audio: 2400, ..RingConfig::default() }).unwrap();
@@ -77,7 +82,8 @@ impl Rig {
         let opts = DetectorOptions { country: "cn".into() };
         let mut sa = Switch::new(opts.clone());
         let mut sb = Switch::new(opts);
-        let bmap = |v: &[(ChannelNo, MediaId)]| bts.iter().zip(v).map(|(&t, &(c, m))| (t as u8, c, m)).collect();
+        let bmap =
+            |v: &[(ChannelNo, MediaId)]| bts.iter().zip(v).map(|(&t, &(c, m))| (t as u8, c, m)).collect();
         let ta = sa.add_trunk(PriLink::new(user, d1, 1), SpanNo(1), bmap(&ours));
         let tb = sb.add_trunk(PriLink::new(net, d2, 32), SpanNo(2), bmap(&theirs));
         let stations = lines.iter().map(|&(c, m)| sa.add_station(SpanNo(3), c, m, BITS)).collect();
@@ -143,13 +149,22 @@ impl Rig {
     }
 
     /// Steps until `f` finds something in the engine's (`a`) or the far side's events.
-    fn until<T>(&mut self, limit_ms: u64, mut f: impl FnMut(&[HandleEvent], &[HandleEvent]) -> Option<T>) -> T {
+    fn until<T>(
+        &mut self,
+        limit_ms: u64,
+        mut f: impl FnMut(&[HandleEvent], &[HandleEvent]) -> Option<T>,
+    ) -> T {
         let end = self.now + limit_ms;
         loop {
             if let Some(t) = f(&self.ev_a, &self.ev_b) {
                 return t;
             }
-            assert!(self.now < end, "nothing within {limit_ms} ms; engine {:?}, far {:?}", self.ev_a, self.ev_b);
+            assert!(
+                self.now < end,
+                "nothing within {limit_ms} ms; engine {:?}, far {:?}",
+                self.ev_a,
+                self.ev_b
+            );
             self.step();
         }
     }
@@ -249,7 +264,8 @@ fn originate_answer_bridge_carries_tones_both_ways_within_one_tick() {
     // The far end says 1004 Hz; the agent's phone says 1400 Hz.
     rig.sb.play(far, &Prompt::Tone { hz: 1004.0, dbm0: -10.0, ms: 600 }).unwrap();
     rig.b.get_mut(rig.phones[0]).unwrap().player.push(PlayItem::tone_ms(1400.0, -10.0, 600));
-    let (cm, am, fm, pm) = (rig.sa.media(caller).unwrap(), rig.sa.media(agent).unwrap(), rig.far_media(far), rig.phones[0]);
+    let (cm, am, fm, pm) =
+        (rig.sa.media(caller).unwrap(), rig.sa.media(agent).unwrap(), rig.far_media(far), rig.phones[0]);
     let got = capture(&mut rig, 40, &[(true, cm), (false, pm), (true, am), (false, fm)]);
     let (at_trunk, at_phone, at_line, at_far) = (&got[0], &got[1], &got[2], &got[3]);
     assert!(dbm0_at(&at_phone[1600..3200], 1004.0) > -13.0, "the caller's tone reaches the agent's phone");
@@ -301,7 +317,10 @@ fn prompts_and_generated_tones_are_decoded_by_the_far_sides_detectors() {
     let l = dbm0_at(&got[0][800..2400], 1004.0);
     assert!((l + 10.0).abs() < 1.0, "1004 Hz at -10 dBm0 arrives at {l:.1} dBm0");
     // Bad prompts are refused with a reason, nothing queued.
-    assert!(matches!(rig.sa.play(h, &Prompt::Dtmf { digits: "9x".into(), dbm0: -10.0, on_ms: 80, off_ms: 80 }), Err(HandleError::Prompt(_))));
+    assert!(matches!(
+        rig.sa.play(h, &Prompt::Dtmf { digits: "9x".into(), dbm0: -10.0, on_ms: 80, off_ms: 80 }),
+        Err(HandleError::Prompt(_))
+    ));
     let mono = dir.path().join("not-a-wav.wav");
     std::fs::write(&mono, b"RIFF....WAVEjunk").unwrap();
     assert!(Prompt::wav_file(&mono).is_err());
@@ -359,7 +378,9 @@ fn detect_sets_decide_which_events_arrive() {
     let (h, far) = rig.call("300");
     let burst = |rig: &mut Rig| {
         rig.sb.play(far, &Prompt::Dtmf { digits: "5".into(), dbm0: -9.0, on_ms: 100, off_ms: 200 }).unwrap();
-        rig.sb.play(far, &Prompt::Progress { country: "cn".into(), tone: CptTone::Busy, dbm0: -10.0, ms: 2500 }).unwrap();
+        rig.sb
+            .play(far, &Prompt::Progress { country: "cn".into(), tone: CptTone::Busy, dbm0: -10.0, ms: 2500 })
+            .unwrap();
         // The burst, then quiet long enough for every detector to report the end of its tone.
         rig.run(4000);
         let t = rig.tone_events(true);
@@ -404,16 +425,29 @@ fn monitor_whisper_and_barge_reach_the_right_ears() {
     // Before: the supervisor hears nobody.
     assert_eq!(ears(&mut rig), [(true, false), (true, false), (false, false)]);
     rig.sa.handle(sup).supervise(agent, SuperviseMode::Monitor).unwrap();
-    assert_eq!(ears(&mut rig), [(true, false), (true, false), (true, true)], "monitor: hears both, heard by none");
+    assert_eq!(
+        ears(&mut rig),
+        [(true, false), (true, false), (true, true)],
+        "monitor: hears both, heard by none"
+    );
     rig.sa.supervise(sup, agent, SuperviseMode::Whisper).unwrap();
-    assert_eq!(ears(&mut rig), [(true, false), (true, true), (true, true)], "whisper: the agent hears the supervisor");
+    assert_eq!(
+        ears(&mut rig),
+        [(true, false), (true, true), (true, true)],
+        "whisper: the agent hears the supervisor"
+    );
     rig.sa.supervise(sup, agent, SuperviseMode::Barge).unwrap();
     assert_eq!(ears(&mut rig), [(true, true), (true, true), (true, true)], "barge: three-way");
     // The caller hangs up: the supervision ends with the call.
     rig.sb.hangup(far, Cause::NORMAL);
-    rig.until(3000, |a, _| a.iter().any(|e| *e == HandleEvent::Unbridged { h: sup, peer: agent }).then_some(()));
+    rig.until(3000, |a, _| {
+        a.iter().any(|e| *e == HandleEvent::Unbridged { h: sup, peer: agent }).then_some(())
+    });
     assert!(rig.sa.listening(sup).is_empty());
-    assert_eq!(rig.sa.supervise(sup, caller, SuperviseMode::Monitor), Err(HandleError::Gone(caller, "released")));
+    assert_eq!(
+        rig.sa.supervise(sup, caller, SuperviseMode::Monitor),
+        Err(HandleError::Gone(caller, "released"))
+    );
     assert_eq!(rig.sa.supervise(sup, sup, SuperviseMode::Monitor), Err(HandleError::SelfJoin(sup)));
 }
 
@@ -427,12 +461,14 @@ fn releasing_twice_is_harmless() {
     rig.handle_released(h);
     rig.sa.handle(h).hangup(Cause::NORMAL);
     rig.run(500);
-    let released: Vec<_> = rig.ev_a.iter().filter(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == h)).collect();
+    let released: Vec<_> =
+        rig.ev_a.iter().filter(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == h)).collect();
     assert_eq!(released, [&HandleEvent::Released { h, cause: Cause::NORMAL, by: ReleasedBy::Local }]);
     assert_eq!(rig.sa.state(h), Some(CallState::Released));
     assert_eq!(rig.sa.play(h, &Prompt::Silence { ms: 10 }), Err(HandleError::Gone(h, "released")));
     // The far end saw one release, with our first cause.
-    let far_rel: Vec<_> = rig.ev_b.iter().filter(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == far)).collect();
+    let far_rel: Vec<_> =
+        rig.ev_b.iter().filter(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == far)).collect();
     assert_eq!(far_rel.len(), 1);
     assert!(matches!(far_rel[0], HandleEvent::Released { cause: Cause::NORMAL, by: ReleasedBy::Remote, .. }));
     assert_eq!(rig.sb.free_channels(rig.tb), 30, "the far end's B-channel is free");
@@ -442,7 +478,10 @@ fn releasing_twice_is_harmless() {
     rig.sa.hangup(line, Cause::NORMAL);
     rig.sa.hangup(HandleId(999_999), Cause::NORMAL);
     rig.run(100);
-    assert_eq!(rig.ev_a.iter().filter(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == line)).count(), 1);
+    assert_eq!(
+        rig.ev_a.iter().filter(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == line)).count(),
+        1
+    );
     assert_eq!(rig.b.get_mut(rig.phones[0]).unwrap().end().rx_cas(), BITS.clear, "the phone is told");
     // The channel is free again: a new call gets through.
     let (h2, _) = rig.call("501");
@@ -451,7 +490,9 @@ fn releasing_twice_is_harmless() {
 
 impl Rig {
     fn handle_released(&mut self, h: HandleId) {
-        self.until(3000, |a, _| a.iter().any(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == h)).then_some(()));
+        self.until(3000, |a, _| {
+            a.iter().any(|e| matches!(e, HandleEvent::Released { h: x, .. } if *x == h)).then_some(())
+        });
     }
 }
 
@@ -473,7 +514,11 @@ fn a_span_alarm_releases_every_call_on_the_span() {
     });
     assert_eq!(alarm, 2, "both trunk calls released");
     for h in [c1, c2] {
-        assert!(rig.ev_a.contains(&HandleEvent::Released { h, cause: Cause::NETWORK_OUT_OF_ORDER, by: ReleasedBy::Span }));
+        assert!(rig.ev_a.contains(&HandleEvent::Released {
+            h,
+            cause: Cause::NETWORK_OUT_OF_ORDER,
+            by: ReleasedBy::Span
+        }));
         assert_eq!(rig.sa.cause(h), Some(Cause::NETWORK_OUT_OF_ORDER));
     }
     assert!(rig.ev_a.contains(&HandleEvent::Unbridged { h: a1, peer: c1 }), "the agent is told");
@@ -514,12 +559,16 @@ fn recording_goes_to_the_writer_in_stereo_or_mono() {
     rig.sa.set_recorder(sender);
     let (h, far) = rig.call("700");
     let (stereo, mono) = (dir.path().join("s.wav"), dir.path().join("m.wav"));
-    rig.sa.record(h, RecordSpec { key: CallId(1), path: stereo.clone(), format: WavFormat::Alaw, stereo: true }).unwrap();
+    rig.sa
+        .record(h, RecordSpec { key: CallId(1), path: stereo.clone(), format: WavFormat::Alaw, stereo: true })
+        .unwrap();
     rig.sb.play(far, &Prompt::Tone { hz: 1004.0, dbm0: -10.0, ms: 1000 }).unwrap();
     rig.sa.play(h, &Prompt::Tone { hz: 1400.0, dbm0: -10.0, ms: 1000 }).unwrap();
     rig.run(1000);
     rig.sa.stop_record(h).unwrap();
-    rig.sa.record(h, RecordSpec { key: CallId(2), path: mono.clone(), format: WavFormat::Pcm16, stereo: false }).unwrap();
+    rig.sa
+        .record(h, RecordSpec { key: CallId(2), path: mono.clone(), format: WavFormat::Pcm16, stereo: false })
+        .unwrap();
     rig.sb.play(far, &Prompt::Tone { hz: 1004.0, dbm0: -10.0, ms: 500 }).unwrap();
     rig.sa.play(h, &Prompt::Tone { hz: 1400.0, dbm0: -10.0, ms: 500 }).unwrap();
     rig.run(500);
@@ -539,7 +588,10 @@ fn recording_goes_to_the_writer_in_stereo_or_mono() {
     let s = read_wav(&stereo).unwrap();
     assert_eq!((s.spec.channels, s.duration_ms().abs_diff(1000) <= 40), (2, true), "{:?}", s.spec);
     let (l, r) = (s.channel(0), s.channel(1));
-    assert!(dbm0_at(&l[1600..6400], 1004.0) > -12.0 && dbm0_at(&l[1600..6400], 1400.0) < -30.0, "left: the far end");
+    assert!(
+        dbm0_at(&l[1600..6400], 1004.0) > -12.0 && dbm0_at(&l[1600..6400], 1400.0) < -30.0,
+        "left: the far end"
+    );
     assert!(dbm0_at(&r[1600..6400], 1400.0) > -12.0 && dbm0_at(&r[1600..6400], 1004.0) < -30.0, "right: us");
     let m = read_wav(&mono).unwrap();
     assert_eq!(m.spec.channels, 1);

@@ -20,7 +20,12 @@ pub struct CollectSpec {
 impl CollectSpec {
     /// `n` digits, 5 s for the first, 3 s between, no terminator.
     pub fn digits(n: usize) -> Self {
-        Self { max_digits: n, terminators: String::new(), first_digit_timeout_ms: 5_000, inter_digit_timeout_ms: 3_000 }
+        Self {
+            max_digits: n,
+            terminators: String::new(),
+            first_digit_timeout_ms: 5_000,
+            inter_digit_timeout_ms: 3_000,
+        }
     }
 }
 
@@ -93,7 +98,9 @@ impl Collector {
     /// When the running timeout expires (`None`: no timeout applies).
     pub fn deadline(&self) -> Option<u64> {
         match self.last {
-            None if self.spec.first_digit_timeout_ms > 0 => Some(self.started + self.spec.first_digit_timeout_ms),
+            None if self.spec.first_digit_timeout_ms > 0 => {
+                Some(self.started + self.spec.first_digit_timeout_ms)
+            }
             Some(t) if self.spec.inter_digit_timeout_ms > 0 => Some(t + self.spec.inter_digit_timeout_ms),
             _ => None,
         }
@@ -102,7 +109,13 @@ impl Collector {
     /// Checks the timeouts at `now`.
     pub fn on_time(&mut self, now: u64) -> Option<CollectEnd> {
         let due = self.deadline().is_some_and(|d| now >= d);
-        due.then(|| if self.last.is_none() { CollectEnd::FirstDigitTimeout } else { CollectEnd::InterDigitTimeout })
+        due.then(|| {
+            if self.last.is_none() {
+                CollectEnd::FirstDigitTimeout
+            } else {
+                CollectEnd::InterDigitTimeout
+            }
+        })
     }
 
     /// The digits, ending the collection.
@@ -150,7 +163,12 @@ mod tests {
 
     #[test]
     fn refuses_endless_and_bad_terminators() {
-        let s = CollectSpec { max_digits: 0, terminators: String::new(), first_digit_timeout_ms: 0, inter_digit_timeout_ms: 0 };
+        let s = CollectSpec {
+            max_digits: 0,
+            terminators: String::new(),
+            first_digit_timeout_ms: 0,
+            inter_digit_timeout_ms: 0,
+        };
         assert_eq!(Collector::new(s, 0).unwrap_err(), CollectError::Endless);
         assert_eq!(Collector::new(spec(1, "x"), 0).unwrap_err(), CollectError::BadTerminator('x'));
     }

@@ -29,8 +29,8 @@ use trunkline_driver::{Alarms, ChannelNo, SpanNo};
 use trunkline_dsp::event::{DetectorKind, ToneEvent};
 
 pub use crate::acd::SuperviseMode;
-pub use crate::model::Cause;
 use crate::model::CallId;
+pub use crate::model::Cause;
 use crate::record::wav::WavFormat;
 pub use collect::{CollectEnd, CollectError, CollectSpec, Collector};
 pub use prompt::{Prompt, PromptError};
@@ -336,4 +336,3 @@ impl ChannelHandle<'_> {
         self.sw.supervise(self.id, agent, mode)
     }
 }
-

@@ -126,7 +126,8 @@ impl Prompt {
         };
         let (f, l) = body.split_once('@').ok_or_else(bad)?;
         let dbm0: f32 = l.trim().parse().map_err(|_| bad())?;
-        let fs: Vec<f32> = f.split('+').map(|x| x.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|_| bad())?;
+        let fs: Vec<f32> =
+            f.split('+').map(|x| x.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|_| bad())?;
         let p = match fs[..] {
             [hz] => Prompt::Tone { hz, dbm0, ms },
             [f1, f2] => Prompt::Dual { f1, f2, dbm0, ms },

@@ -73,7 +73,14 @@ struct Leg {
 }
 
 impl Leg {
-    fn new(line: Line, chan: ChannelNo, media: MediaId, span: SpanNo, dir: Direction, state: CallState) -> Self {
+    fn new(
+        line: Line,
+        chan: ChannelNo,
+        media: MediaId,
+        span: SpanNo,
+        dir: Direction,
+        state: CallState,
+    ) -> Self {
         Leg {
             line,
             chan,
@@ -162,7 +169,12 @@ impl Switch {
     }
 
     /// Adds a PRI trunk on `span` whose B-channels are `bchans` (B number, board channel, media).
-    pub fn add_trunk(&mut self, link: PriLink, span: SpanNo, bchans: Vec<(u8, ChannelNo, MediaId)>) -> TrunkId {
+    pub fn add_trunk(
+        &mut self,
+        link: PriLink,
+        span: SpanNo,
+        bchans: Vec<(u8, ChannelNo, MediaId)>,
+    ) -> TrunkId {
         self.trunks.push(Trunk {
             link,
             span,
@@ -174,7 +186,13 @@ impl Switch {
     }
 
     /// Adds a station line (an agent's phone) on board channel `chan` of `span`; its line idles.
-    pub fn add_station(&mut self, span: SpanNo, chan: ChannelNo, media: MediaId, bits: StationBits) -> StationId {
+    pub fn add_station(
+        &mut self,
+        span: SpanNo,
+        chan: ChannelNo,
+        media: MediaId,
+        bits: StationBits,
+    ) -> StationId {
         self.ops.push(Op::Cas(media, bits.idle));
         self.stations.push(Station { span, chan, media, bits, handle: None, offhook: false });
         StationId(self.stations.len() - 1)
@@ -197,7 +215,10 @@ impl Switch {
 
     /// A handle's state; `Released` for a handle gone recently; `None` if unknown.
     pub fn state(&self, h: HandleId) -> Option<CallState> {
-        self.legs.get(&h).map(|l| l.state).or_else(|| self.ended.contains_key(&h).then_some(CallState::Released))
+        self.legs
+            .get(&h)
+            .map(|l| l.state)
+            .or_else(|| self.ended.contains_key(&h).then_some(CallState::Released))
     }
 
     /// The cause a recently released handle ended with.
@@ -315,14 +336,21 @@ impl Switch {
         };
         let &(chan, media) = tr.bchans.get(&b).ok_or(HandleError::NoChannel(format!("B-channel {b}")))?;
         let req = OriginateRequest::new(&spec.dnis, &spec.ani).on(ChannelPref::Exclusive(b));
-        let call = tr.link.pri.originate(SigMs(now), &req).map_err(|e| HandleError::Signalling(e.to_string()))?;
+        let call =
+            tr.link.pri.originate(SigMs(now), &req).map_err(|e| HandleError::Signalling(e.to_string()))?;
         let span = tr.span;
         let h = self.new_id();
         let tr = &mut self.trunks[t.0];
         tr.busy.insert(b, h);
         tr.calls.insert(call, h);
-        let mut leg =
-            Leg::new(Line::Pri { trunk: t.0, call, b }, chan, media, span, Direction::Outbound, CallState::Dialling);
+        let mut leg = Leg::new(
+            Line::Pri { trunk: t.0, call, b },
+            chan,
+            media,
+            span,
+            Direction::Outbound,
+            CallState::Dialling,
+        );
         leg.ani = spec.ani.clone();
         leg.dnis = spec.dnis.clone();
         self.insert(h, leg);
@@ -342,7 +370,10 @@ impl Switch {
         let h = self.new_id();
         self.stations[s.0].handle = Some(h);
         self.ops.push(Op::Cas(media, offer));
-        self.insert(h, Leg::new(Line::Station(s.0), chan, media, span, Direction::Outbound, CallState::Alerting));
+        self.insert(
+            h,
+            Leg::new(Line::Station(s.0), chan, media, span, Direction::Outbound, CallState::Alerting),
+        );
         Ok(h)
     }
 
@@ -354,7 +385,11 @@ impl Switch {
         let (Some(next), Line::Pri { trunk, call, .. }) = (next, leg.line) else {
             return Err(HandleError::WrongState { h, state: leg.state.name(), op: "answer" });
         };
-        self.trunks[trunk].link.pri.answer(SigMs(now), call).map_err(|e| HandleError::Signalling(e.to_string()))?;
+        self.trunks[trunk]
+            .link
+            .pri
+            .answer(SigMs(now), call)
+            .map_err(|e| HandleError::Signalling(e.to_string()))?;
         self.legs.get_mut(&h).expect("live").state = next;
         Ok(())
     }
@@ -494,7 +529,12 @@ impl Switch {
     /// `sup` joins the call `agent` is bridged in: [`SuperviseMode::Monitor`] hears both parties
     /// and is heard by nobody; `Whisper` is also heard by the agent (not by the caller); `Barge`
     /// is heard by both (three-way). Calling it again changes the mode.
-    pub fn supervise(&mut self, sup: HandleId, agent: HandleId, mode: SuperviseMode) -> Result<(), HandleError> {
+    pub fn supervise(
+        &mut self,
+        sup: HandleId,
+        agent: HandleId,
+        mode: SuperviseMode,
+    ) -> Result<(), HandleError> {
         if sup == agent {
             return Err(HandleError::SelfJoin(sup));
         }
@@ -600,7 +640,8 @@ impl Switch {
             for t in self.trunks.iter_mut().filter(|t| t.span == span) {
                 t.link.pri.set_physical(SigMs(now), false);
             }
-            let on: Vec<HandleId> = self.legs.iter().filter(|(_, l)| l.span == span).map(|(h, _)| *h).collect();
+            let on: Vec<HandleId> =
+                self.legs.iter().filter(|(_, l)| l.span == span).map(|(h, _)| *h).collect();
             released = on.len();
             for h in on {
                 self.detach(h);
@@ -786,7 +827,8 @@ impl Switch {
             .legs
             .iter()
             .filter(|(_, l)| {
-                l.release_by.is_some_and(|t| now >= t) || l.collect.as_ref().and_then(Collector::deadline).is_some_and(|t| now >= t)
+                l.release_by.is_some_and(|t| now >= t)
+                    || l.collect.as_ref().and_then(Collector::deadline).is_some_and(|t| now >= t)
             })
             .map(|(h, _)| *h)
             .collect();
@@ -824,14 +866,21 @@ impl Switch {
     fn relisten(&mut self, quiet: Option<HandleId>) {
         let mut want: BTreeMap<HandleId, Vec<MediaId>> = BTreeMap::new();
         for (&h, l) in self.legs.iter() {
-            let base = l.bridge.filter(|_| l.state.is_live()).and_then(|p| self.legs.get(&p)).map(|p| p.media);
+            let base =
+                l.bridge.filter(|_| l.state.is_live()).and_then(|p| self.legs.get(&p)).map(|p| p.media);
             want.insert(h, base.into_iter().collect());
         }
         let sups: Vec<(HandleId, HandleId, SuperviseMode)> =
             self.legs.iter().filter_map(|(&s, l)| l.supervise.map(|(a, m)| (s, a, m))).collect();
         for (s, agent, mode) in sups {
-            let call = self.legs.get(&agent).filter(|a| a.state.is_live()).and_then(|a| a.bridge.map(|c| (a.media, c)));
-            let caller = call.and_then(|(am, c)| self.legs.get(&c).filter(|l| l.state.is_live()).map(|l| (am, c, l.media)));
+            let call = self
+                .legs
+                .get(&agent)
+                .filter(|a| a.state.is_live())
+                .and_then(|a| a.bridge.map(|c| (a.media, c)));
+            let caller = call.and_then(|(am, c)| {
+                self.legs.get(&c).filter(|l| l.state.is_live()).map(|l| (am, c, l.media))
+            });
             let sm = self.legs[&s].media;
             match caller {
                 Some((am, c, cm)) if self.legs[&s].state.is_live() => {

@@ -194,7 +194,12 @@ impl MediaSet {
 
     /// Makes the channel run exactly the detectors of `kinds`: those already running keep their
     /// state, missing ones are built with `opts`, others are dropped.
-    pub fn set_detector_kinds(&mut self, id: MediaId, kinds: &[DetectorKind], opts: &detectors::DetectorOptions) {
+    pub fn set_detector_kinds(
+        &mut self,
+        id: MediaId,
+        kinds: &[DetectorKind],
+        opts: &detectors::DetectorOptions,
+    ) {
         if let Some(m) = self.get_mut(id) {
             m.detectors.retain(|d| kinds.contains(&d.kind()));
             for &k in kinds {

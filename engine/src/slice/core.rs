@@ -373,7 +373,12 @@ impl Core {
 
     /// Hangs up a call by its id (supervisor action).
     pub fn hangup(&mut self, now: u64, call: u64) -> Result<serde_json::Value, String> {
-        let h = self.calls.iter().find(|(_, c)| c.id.0 == call).map(|(h, _)| *h).ok_or(format!("no call {call}"))?;
+        let h = self
+            .calls
+            .iter()
+            .find(|(_, c)| c.id.0 == call)
+            .map(|(h, _)| *h)
+            .ok_or(format!("no call {call}"))?;
         self.release(now, h, Cause::NORMAL);
         Ok(serde_json::json!({"call": call, "state": "releasing"}))
     }
@@ -492,8 +497,14 @@ impl Core {
                             c.evidence.push("answered".into());
                             let id = c.id;
                             // The answer set: fax, machine or person, and the machine's beep.
-                            let _ = self.switch.detect(h, &[DetectorKind::Fax, DetectorKind::Amd, DetectorKind::Beep]);
-                            self.events.push(EngineEvent::CallState { at: Ms(now), call: id, state: "answered".into() });
+                            let _ = self
+                                .switch
+                                .detect(h, &[DetectorKind::Fax, DetectorKind::Amd, DetectorKind::Beep]);
+                            self.events.push(EngineEvent::CallState {
+                                at: Ms(now),
+                                call: id,
+                                state: "answered".into(),
+                            });
                         }
                         _ => {}
                     }
@@ -705,8 +716,9 @@ impl Core {
         }
         let mut outcome = c.outcome;
         if c.outbound {
-            if alarm && outcome.is_none() {
-                // Cut off by our own span: nothing is known about the number.
+            if alarm && c.bridged.is_none() {
+                // Cut off by our own span before anyone talked: a local failure (retried soon),
+                // whatever the audio had shown so far (that stays in the evidence).
                 outcome = Some(Outcome::Failed);
             }
             if outcome.is_none() {
@@ -822,7 +834,8 @@ impl Core {
             AgentState::Talking => {
                 // The agent hung up: release the caller.
                 if let Some(h) = call {
-                    let cause = if by == ReleasedBy::Span { Cause::NETWORK_OUT_OF_ORDER } else { Cause::NORMAL };
+                    let cause =
+                        if by == ReleasedBy::Span { Cause::NETWORK_OUT_OF_ORDER } else { Cause::NORMAL };
                     self.release_caller_of_agent(h, cause);
                 }
                 if !self.agents[i].parked {
@@ -882,14 +895,24 @@ impl Core {
             self.agents[i].line = Some(line);
             let (id, ani) = (c.id, c.ani.clone());
             let agent = self.agents[i].id;
-            self.events.push(EngineEvent::Offer { at: Ms(now), call: id, agent, ani, data: serde_json::json!({}) });
+            self.events.push(EngineEvent::Offer {
+                at: Ms(now),
+                call: id,
+                agent,
+                ani,
+                data: serde_json::json!({}),
+            });
             self.set_agent(i, AgentState::Reserved, now, None);
         }
     }
 
     fn timers(&mut self, now: u64) {
-        let mut due: Vec<HandleId> =
-            self.calls.iter().filter(|(_, c)| c.deadline.is_some_and(|d| now >= d)).map(|(h, _)| *h).collect();
+        let mut due: Vec<HandleId> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.deadline.is_some_and(|d| now >= d))
+            .map(|(h, _)| *h)
+            .collect();
         due.sort();
         for h in due {
             let c = self.calls.get_mut(&h).expect("due");

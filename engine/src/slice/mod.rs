@@ -358,7 +358,9 @@ impl Slice {
         let mut used = vec![false; self.world.truth.calls.len()];
         for c in self.cdrs.iter().filter(|c| c.direction == "outbound") {
             let Some(o) = c.outcome else { continue };
-            if c.evidence.contains(self::core::SHUTDOWN_EVIDENCE) || c.evidence.contains(self::core::SPAN_ALARM_EVIDENCE) {
+            if c.evidence.contains(self::core::SHUTDOWN_EVIDENCE)
+                || c.evidence.contains(self::core::SPAN_ALARM_EVIDENCE)
+            {
                 continue;
             }
             let hit = by_number.get(c.dnis.as_str()).and_then(|v| {
