@@ -181,7 +181,7 @@ impl Rig {
         });
         self.sb.answer(far).unwrap();
         self.until(3000, |a, _| {
-            a.iter().any(|e| *e == HandleEvent::State { h, state: CallState::Answered }).then_some(())
+            a.contains(&HandleEvent::State { h, state: CallState::Answered }).then_some(())
         });
         assert_eq!(self.sa.state(h), Some(CallState::Answered));
         (h, far)
@@ -196,7 +196,7 @@ impl Rig {
         assert_eq!(phone.end().rx_cas(), BITS.offer, "the phone rings");
         phone.end().set_tx_cas(BITS.offhook);
         self.until(1000, |a, _| {
-            a.iter().any(|e| *e == HandleEvent::State { h, state: CallState::Answered }).then_some(())
+            a.contains(&HandleEvent::State { h, state: CallState::Answered }).then_some(())
         });
         self.run(100);
         assert_eq!(self.b.get_mut(self.phones[i]).unwrap().end().rx_cas(), BITS.connected);
@@ -440,9 +440,7 @@ fn monitor_whisper_and_barge_reach_the_right_ears() {
     assert_eq!(ears(&mut rig), [(true, true), (true, true), (true, true)], "barge: three-way");
     // The caller hangs up: the supervision ends with the call.
     rig.sb.hangup(far, Cause::NORMAL);
-    rig.until(3000, |a, _| {
-        a.iter().any(|e| *e == HandleEvent::Unbridged { h: sup, peer: agent }).then_some(())
-    });
+    rig.until(3000, |a, _| a.contains(&HandleEvent::Unbridged { h: sup, peer: agent }).then_some(()));
     assert!(rig.sa.listening(sup).is_empty());
     assert_eq!(
         rig.sa.supervise(sup, caller, SuperviseMode::Monitor),
