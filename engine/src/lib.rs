@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod demo;
 pub mod dialer;
 pub mod engine_main;
+pub mod handle;
 pub mod linesim;
 pub mod lists;
 pub mod media;

@@ -76,6 +76,11 @@ impl MediaChannel {
         &self.last_rx
     }
 
+    /// The samples transmitted in the last tick (decoded): what the far end hears.
+    pub fn last_tx(&self) -> &[i16] {
+        &self.last_tx
+    }
+
     /// The channel's ring counters.
     pub fn stats(&self) -> trunkline_driver::ring::ChannelStatsSnapshot {
         self.end.stats.snapshot()
@@ -184,6 +189,26 @@ impl MediaSet {
     pub fn set_detectors(&mut self, id: MediaId, detectors: Vec<Box<dyn Detector>>) {
         if let Some(m) = self.get_mut(id) {
             m.detectors = detectors;
+        }
+    }
+
+    /// Makes the channel run exactly the detectors of `kinds`: those already running keep their
+    /// state, missing ones are built with `opts`, others are dropped.
+    pub fn set_detector_kinds(
+        &mut self,
+        id: MediaId,
+        kinds: &[DetectorKind],
+        opts: &detectors::DetectorOptions,
+    ) {
+        if let Some(m) = self.get_mut(id) {
+            m.detectors.retain(|d| kinds.contains(&d.kind()));
+            for &k in kinds {
+                if !m.detectors.iter().any(|d| d.kind() == k) {
+                    if let Some(d) = detectors::make(k, opts) {
+                        m.detectors.push(d);
+                    }
+                }
+            }
         }
     }
 

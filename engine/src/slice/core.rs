@@ -2,22 +2,24 @@
 //! classified from signalling and from the audio, live answers bridged to the longest-idle
 //! agent, an inbound IVR ("press 1 or 2") into a queue served longest-idle-first, CDRs.
 //!
-//! Sans-IO: driven by [`Core::step`] with the current time; it talks to the world only through
-//! its PRI link (frames), its media set (audio, detectors) and the agents' CAS bits.
+//! Sans-IO: driven by [`Core::step`] with the current time; every call it makes or takes is a
+//! channel handle of its [`Switch`] (the trunk's calls and the agents' phone lines alike), so
+//! the dialler, the IVR and the queue only speak handles: originate, answer, play, collect,
+//! detect, bridge, record, hang up.
 
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 
-use trunkline_driver::ChannelNo;
+use trunkline_driver::{BoardEvent, ChannelNo};
 use trunkline_dsp::event::{DetectorKind, ToneEvent};
 
-use super::trunk::PriLink;
-use super::{AGENT_CLEAR, AGENT_CONNECTED, AGENT_IDLE, AGENT_OFFER, AGENT_OFFHOOK};
-use crate::media::detectors::{make_set, DetectorOptions};
-use crate::media::{MediaId, MediaSet, PlayItem};
+use crate::handle::{
+    CallState, CollectEnd, CollectSpec, HandleEvent, HandleId, OriginateSpec, Prompt, RecordSpec, ReleasedBy,
+    StationId, Switch, TrunkId,
+};
+use crate::media::{MediaId, MediaSet};
 use crate::model::{AgentId, AgentState, CallId, CampaignId, Cause, Cdr, EngineEvent, LeadId, Ms, Outcome};
-use crate::signalling::pri::call::CallId as PriCall;
-use crate::signalling::pri::span::{CallEvent, ChannelPref, OriginateRequest};
-use crate::signalling::time::Ms as SigMs;
+use crate::record::wav::WavFormat;
 
 /// A number to dial, with its retry state.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,6 +86,11 @@ pub const OFFER_TIMEOUT_MS: u64 = 15_000;
 pub const RONA_PAUSE_MS: u64 = 30_000;
 /// How long a live answer may wait for an agent before it is abandoned.
 pub const ABANDON_AFTER_MS: u64 = 2_000;
+/// Evidence on the CDR of a call released because its span went into alarm (its outcome says
+/// nothing about the far end).
+pub const SPAN_ALARM_EVIDENCE: &str = "released: span alarm";
+/// How long an agent stays in wrap-up after a call.
+pub const WRAP_UP_MS: u64 = 15_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Leg {
@@ -99,16 +106,14 @@ enum Leg {
     Offering(usize),
     /// Talking to an agent.
     Bridged(usize),
-    /// Being released (our RELEASE sent, waiting for the far end).
+    /// Being released (our release sent, waiting for the far end).
     Releasing,
 }
 
 struct Call {
     id: CallId,
-    pri: PriCall,
     outbound: bool,
-    b: u8,
-    media: MediaId,
+    chan: ChannelNo,
     lead: Option<Lead>,
     leg: Leg,
     ani: String,
@@ -122,6 +127,7 @@ struct Call {
     agent: Option<AgentId>,
     queued_at: Option<u64>,
     choice: Option<char>,
+    recording: Option<PathBuf>,
 }
 
 struct Agent {
@@ -129,13 +135,17 @@ struct Agent {
     name: String,
     /// The agent's line on the board.
     chan: ChannelNo,
-    media: MediaId,
+    station: StationId,
     state: AgentState,
     since: u64,
     calls: u64,
-    call: Option<PriCall>,
+    /// The caller's handle of the call offered to or taken by the agent.
+    call: Option<HandleId>,
+    /// The handle of the agent's own line while it rings or talks.
+    line: Option<HandleId>,
     wrap_until: Option<u64>,
-    offhook: bool,
+    /// Out of service because the agent span is in alarm.
+    parked: bool,
 }
 
 /// Counters of the slice.
@@ -155,15 +165,26 @@ pub struct CoreStats {
     pub inbound_answered: u64,
     /// Inbound callers who hung up before an agent took them.
     pub inbound_abandoned: u64,
+    /// Calls released because their span went into alarm.
+    pub alarm_released: u64,
+}
+
+/// Where bridged calls are recorded (the switch holds the writer's sender).
+#[derive(Clone, Debug)]
+pub struct CoreRecording {
+    /// Directory of the files (`call-<id>.wav`).
+    pub dir: PathBuf,
+    /// Encoding.
+    pub format: WavFormat,
 }
 
 /// The engine side of the slice.
 pub struct Core {
-    /// The trunk.
-    pub trunk: PriLink,
-    bmedia: HashMap<u8, MediaId>,
+    /// The lines and the calls on them.
+    pub switch: Switch,
+    trunk: TrunkId,
     agents: Vec<Agent>,
-    calls: HashMap<PriCall, Call>,
+    calls: HashMap<HandleId, Call>,
     leads: VecDeque<Lead>,
     retries: Vec<(u64, Lead)>,
     policy: RetryPolicy,
@@ -178,9 +199,9 @@ pub struct Core {
     /// Counters.
     pub stats: CoreStats,
     next_call: u64,
-    opts: DetectorOptions,
-    prompt: std::sync::Arc<[i16]>,
-    busy_b: Vec<u8>,
+    prompt: Prompt,
+    recording: Option<CoreRecording>,
+    recording_failures: u64,
     /// Stop dialling and taking calls (draining for shutdown).
     pub draining: bool,
     /// The campaign is paused (no new attempts; calls up continue).
@@ -188,14 +209,13 @@ pub struct Core {
 }
 
 impl Core {
-    /// A core on `trunk` whose B-channels are `bchans` (B number → media), with agents on
-    /// `agents` (channel, media).
+    /// A core dialling on `trunk` of `switch`, with agents on `agents` (their line's channel and
+    /// station).
     pub fn new(
-        trunk: PriLink,
-        bchans: Vec<(u8, MediaId)>,
-        agents: Vec<(ChannelNo, MediaId)>,
+        switch: Switch,
+        trunk: TrunkId,
+        agents: Vec<(ChannelNo, StationId)>,
         leads: Vec<Lead>,
-        opts: DetectorOptions,
         first_call_id: u64,
     ) -> Self {
         let mut rng = trunkline_dsp::cpt::gen::Rng::new(0x1F0);
@@ -208,22 +228,23 @@ impl Core {
             &mut rng,
         );
         Self {
+            switch,
             trunk,
-            bmedia: bchans.into_iter().collect(),
             agents: agents
                 .into_iter()
                 .enumerate()
-                .map(|(i, (chan, media))| Agent {
+                .map(|(i, (chan, station))| Agent {
                     id: AgentId(i as u64 + 1),
                     name: format!("agent{:02}", i + 1),
                     chan,
-                    media,
+                    station,
                     state: AgentState::Ready,
                     since: 0,
                     calls: 0,
                     call: None,
+                    line: None,
                     wrap_until: None,
-                    offhook: false,
+                    parked: false,
                 })
                 .collect(),
             calls: HashMap::new(),
@@ -236,12 +257,23 @@ impl Core {
             events: Vec::new(),
             stats: CoreStats::default(),
             next_call: first_call_id,
-            opts,
-            prompt: trunkline_dsp::cpt::gen::to_i16(&prompt).into(),
-            busy_b: Vec::new(),
+            prompt: Prompt::Samples(trunkline_dsp::cpt::gen::to_i16(&prompt).into()),
+            recording: None,
+            recording_failures: 0,
             draining: false,
             paused: false,
         }
+    }
+
+    /// Records every bridged call (stereo: caller left, agent right). The switch must have a
+    /// recorder ([`Switch::set_recorder`]).
+    pub fn record_bridged(&mut self, rec: CoreRecording) {
+        self.recording = Some(rec);
+    }
+
+    /// Recordings that could not be started or closed.
+    pub fn recording_failures(&self) -> u64 {
+        self.recording_failures + self.switch.recorder_errors()
     }
 
     /// Leads waiting for a retry at an engine time (a resumed campaign's pending retries).
@@ -250,18 +282,31 @@ impl Core {
         self.retries.sort_by_key(|r| r.0);
     }
 
-    /// Bridged calls now: (call, caller's media, agent's media), for recording.
+    /// Bridged calls now: (call, caller's media, agent's media).
     pub fn bridged(&self) -> Vec<(CallId, MediaId, MediaId)> {
         let mut v: Vec<_> = self
             .calls
-            .values()
-            .filter_map(|c| match c.leg {
-                Leg::Bridged(i) => Some((c.id, c.media, self.agents[i].media)),
+            .iter()
+            .filter_map(|(&h, c)| match c.leg {
+                Leg::Bridged(i) => {
+                    let line = self.agents[i].line?;
+                    Some((c.id, self.switch.media(h)?, self.switch.media(line)?))
+                }
                 _ => None,
             })
             .collect();
         v.sort_by_key(|x| x.0);
         v
+    }
+
+    /// The handles of a call up now: (caller's handle, agent's line handle if bridged or offered).
+    pub fn call_handles(&self, call: CallId) -> Option<(HandleId, Option<HandleId>)> {
+        let (&h, c) = self.calls.iter().find(|(_, c)| c.id == call)?;
+        let agent = match c.leg {
+            Leg::Offering(i) | Leg::Bridged(i) => self.agents[i].line,
+            _ => None,
+        };
+        Some((h, agent))
     }
 
     /// Calls up now.
@@ -277,7 +322,7 @@ impl Core {
             .map(|c| crate::model::CallSnapshot {
                 call: c.id,
                 direction: if c.outbound { "outbound" } else { "inbound" }.into(),
-                channel: self.trunk.chan(c.b).0,
+                channel: c.chan.0,
                 state: match c.leg {
                     Leg::Dialling => "dialling",
                     Leg::Classifying => "classifying",
@@ -308,7 +353,7 @@ impl Core {
                 channel: Some(a.chan.0),
                 state: a.state,
                 since_ms: a.since,
-                call: a.call.and_then(|pc| self.calls.get(&pc)).map(|c| c.id),
+                call: a.call.and_then(|h| self.calls.get(&h)).map(|c| c.id),
                 calls: a.calls,
             })
             .collect()
@@ -317,22 +362,24 @@ impl Core {
     /// Stops dialling and taking calls, and releases every call up (cause 16).
     pub fn drain(&mut self, now: u64) {
         self.draining = true;
-        let all: Vec<PriCall> = self.calls.keys().copied().collect();
-        for pc in all {
-            if let Some(c) = self.calls.get_mut(&pc) {
+        let all: Vec<HandleId> = self.calls.keys().copied().collect();
+        for h in all {
+            if let Some(c) = self.calls.get_mut(&h) {
                 c.evidence.push(SHUTDOWN_EVIDENCE.into());
             }
-            self.release(now, pc, Cause::NORMAL);
+            self.release(now, h, Cause::NORMAL);
         }
-        self.trunk.output();
     }
 
     /// Hangs up a call by its id (supervisor action).
     pub fn hangup(&mut self, now: u64, call: u64) -> Result<serde_json::Value, String> {
-        let pc =
-            self.calls.values().find(|c| c.id.0 == call).map(|c| c.pri).ok_or(format!("no call {call}"))?;
-        self.release(now, pc, Cause::NORMAL);
-        self.trunk.output();
+        let h = self
+            .calls
+            .iter()
+            .find(|(_, c)| c.id.0 == call)
+            .map(|(h, _)| *h)
+            .ok_or(format!("no call {call}"))?;
+        self.release(now, h, Cause::NORMAL);
         Ok(serde_json::json!({"call": call, "state": "releasing"}))
     }
 
@@ -346,6 +393,9 @@ impl Core {
         reason: Option<String>,
     ) -> Result<serde_json::Value, String> {
         let i = self.agents.iter().position(|a| a.id.0 == agent).ok_or(format!("no agent {agent}"))?;
+        if ready && self.agents[i].parked {
+            return Err(format!("agent {agent}'s line is on a span in alarm"));
+        }
         match (self.agents[i].state, ready) {
             (AgentState::Ready, false) | (AgentState::NotReady, true) | (AgentState::Break, true) => {
                 let a = &self.agents[i];
@@ -376,12 +426,17 @@ impl Core {
         self.agents.iter().map(|a| (a.id, a.name.clone(), a.state, a.calls)).collect()
     }
 
-    fn set_agent(&mut self, i: usize, state: AgentState, now: u64) {
+    fn set_agent(&mut self, i: usize, state: AgentState, now: u64, reason: Option<&str>) {
         let a = &mut self.agents[i];
         if a.state != state {
             a.state = state;
             a.since = now;
-            self.events.push(EngineEvent::AgentState { at: Ms(now), agent: a.id, state, reason: None });
+            self.events.push(EngineEvent::AgentState {
+                at: Ms(now),
+                agent: a.id,
+                state,
+                reason: reason.map(str::to_string),
+            });
         }
     }
 
@@ -389,126 +444,205 @@ impl Core {
         self.agents
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.state == AgentState::Ready && !a.offhook)
+            .filter(|(_, a)| {
+                a.state == AgentState::Ready
+                    && a.line.is_none()
+                    && !self.switch.station_offhook(a.station)
+                    && self.switch.station_up(a.station)
+            })
             .min_by_key(|(_, a)| (a.since, a.id))
             .map(|(i, _)| i)
     }
 
-    /// One step at `now`: signalling in, decisions, signalling out.
-    pub fn step(&mut self, now: u64, media: &mut MediaSet, tones: &[(MediaId, ToneEvent)]) {
-        self.trunk.input(now);
-        while let Some(ev) = self.trunk.event() {
-            self.on_call_event(now, ev, media);
+    /// One step at `now`: the switch's inputs (signalling, tones, the board's `board` events),
+    /// decisions, then the switch's outputs into `media` and the trunk.
+    pub fn step(
+        &mut self,
+        now: u64,
+        media: &mut MediaSet,
+        tones: &[(MediaId, ToneEvent)],
+        board: &[BoardEvent],
+    ) {
+        self.switch.poll(now, media, tones, board);
+        while let Some(ev) = self.switch.next_event() {
+            self.on_event(now, ev);
         }
-        for (id, ev) in tones {
-            self.on_tone(now, *id, ev, media);
-        }
-        self.agents_step(now, media);
-        self.timers(now, media);
-        self.dial(now, media);
-        self.trunk.output();
+        self.agents_step(now);
+        self.timers(now);
+        self.dial(now);
+        self.switch.flush(media);
     }
 
-    fn call_by_media(&self, id: MediaId) -> Option<PriCall> {
-        self.calls.values().find(|c| c.media == id).map(|c| c.pri)
+    fn agent_of_line(&self, h: HandleId) -> Option<usize> {
+        self.agents.iter().position(|a| a.line == Some(h))
     }
 
-    fn on_call_event(&mut self, now: u64, ev: CallEvent, media: &mut MediaSet) {
+    fn on_event(&mut self, now: u64, ev: HandleEvent) {
         match ev {
-            CallEvent::Incoming { call, ani, dnis, channel, .. } => {
-                let Some(&m) = self.bmedia.get(&channel) else {
-                    let _ = self.trunk.pri.release(SigMs(now), call, Cause::CHANNEL_UNAVAILABLE.into());
-                    return;
-                };
-                if self.draining {
-                    let _ = self.trunk.pri.release(SigMs(now), call, Cause::TEMPORARY_FAILURE.into());
-                    return;
+            HandleEvent::Incoming { h, ani, dnis, chan } => self.incoming(now, h, ani, dnis, chan),
+            HandleEvent::State { h, state } => {
+                if let Some(i) = self.agent_of_line(h) {
+                    if state == CallState::Answered {
+                        self.agent_answered(now, i);
+                    }
+                } else if let Some(c) = self.calls.get_mut(&h) {
+                    match state {
+                        CallState::Alerting => {
+                            c.evidence.push(format!("{:.1}s alerting", (now - c.start) as f64 / 1000.0))
+                        }
+                        CallState::Answered if c.leg == Leg::Dialling => {
+                            c.answer = Some(now);
+                            c.leg = Leg::Classifying;
+                            c.deadline = Some(now + 6_000);
+                            c.evidence.push("answered".into());
+                            let id = c.id;
+                            // The answer set: fax, machine or person, and the machine's beep.
+                            let _ = self
+                                .switch
+                                .detect(h, &[DetectorKind::Fax, DetectorKind::Amd, DetectorKind::Beep]);
+                            self.events.push(EngineEvent::CallState {
+                                at: Ms(now),
+                                call: id,
+                                state: "answered".into(),
+                            });
+                        }
+                        _ => {}
+                    }
                 }
-                self.stats.inbound += 1;
-                let id = self.new_call_id();
-                self.events.push(EngineEvent::CallStarted {
+            }
+            HandleEvent::Progress { h } => {
+                if let Some(c) = self.calls.get_mut(&h) {
+                    c.evidence.push(format!("{:.1}s progress", (now - c.start) as f64 / 1000.0));
+                }
+            }
+            HandleEvent::Released { h, cause, by } => {
+                if let Some(i) = self.agent_of_line(h) {
+                    self.agent_line_released(now, i, by);
+                } else {
+                    self.finish(now, h, cause, by);
+                }
+            }
+            HandleEvent::Tone { h, tone } => self.on_tone(now, h, &tone),
+            HandleEvent::Digits { h, digits, end } => self.on_digits(now, h, &digits, end),
+            HandleEvent::RecordingClosed { h, path, .. } => {
+                if let Some(c) = self.calls.get_mut(&h) {
+                    c.recording = Some(path);
+                }
+            }
+            HandleEvent::SpanAlarm { span, alarms, down, .. } => {
+                self.events.push(EngineEvent::SpanAlarm {
                     at: Ms(now),
-                    call: id,
-                    direction: "inbound".into(),
-                    channel: self.trunk.chan(channel).0,
-                    ani: ani.clone(),
-                    dnis: dnis.clone(),
+                    span: span.0,
+                    alarms: alarms.scan_str(31),
                 });
-                let _ = self.trunk.pri.answer(SigMs(now), call);
-                media.set_detectors(m, make_set(&[DetectorKind::Dtmf], &self.opts));
-                if let Some(mc) = media.get_mut(m) {
-                    mc.player.clear();
-                    mc.player.push(PlayItem::Clip { samples: self.prompt.clone(), pos: 0 });
-                }
-                self.calls.insert(
-                    call,
-                    Call {
-                        id,
-                        pri: call,
-                        outbound: false,
-                        b: channel,
-                        media: m,
-                        lead: None,
-                        leg: Leg::Ivr,
-                        ani,
-                        dnis,
-                        start: now,
-                        answer: Some(now),
-                        bridged: None,
-                        outcome: None,
-                        evidence: Vec::new(),
-                        deadline: Some(now + 10_000),
-                        agent: None,
-                        queued_at: None,
-                        choice: None,
-                    },
-                );
+                self.park_agents(now, down);
             }
-            CallEvent::Proceeding { call, channel: Some(b) } => {
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.b = b;
-                }
-            }
-            CallEvent::Alerting { call, .. } | CallEvent::Progress { call, .. } => {
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.evidence.push(format!("{:.1}s alerting", (now - c.start) as f64 / 1000.0));
-                }
-            }
-            CallEvent::Answered { call } => {
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.answer = Some(now);
-                    c.leg = Leg::Classifying;
-                    c.deadline = Some(now + 6_000);
-                    c.evidence.push("answered".into());
-                    media.set_detectors(
-                        c.media,
-                        make_set(&[DetectorKind::Fax, DetectorKind::Amd, DetectorKind::Beep], &self.opts),
-                    );
-                    self.events.push(EngineEvent::CallState {
-                        at: Ms(now),
-                        call: c.id,
-                        state: "answered".into(),
-                    });
-                }
-            }
-            CallEvent::Released { call, cause } => {
-                let cause: Cause = cause.into();
-                self.finish(now, call, cause, media, false);
-            }
-            CallEvent::LinkDown { cause } => {
-                let cause: Cause = cause.into();
-                let all: Vec<PriCall> = self.calls.keys().copied().collect();
-                for c in all {
-                    self.finish(now, c, cause, media, false);
-                }
-            }
-            _ => {}
+            HandleEvent::PlayDone { .. } | HandleEvent::Unbridged { .. } | HandleEvent::Hook { .. } => {}
         }
     }
 
-    fn on_tone(&mut self, now: u64, id: MediaId, ev: &ToneEvent, media: &mut MediaSet) {
-        let Some(pc) = self.call_by_media(id) else { return };
-        let c = self.calls.get_mut(&pc).expect("found");
+    /// Agents whose line's span is in alarm are out of service until it clears.
+    fn park_agents(&mut self, now: u64, _down: bool) {
+        for i in 0..self.agents.len() {
+            let up = self.switch.station_up(self.agents[i].station);
+            let a = &mut self.agents[i];
+            if !up && !a.parked {
+                a.parked = true;
+                a.wrap_until = None;
+                self.set_agent(i, AgentState::NotReady, now, Some("span alarm"));
+            } else if up && a.parked {
+                a.parked = false;
+                if a.state == AgentState::NotReady {
+                    self.set_agent(i, AgentState::Ready, now, None);
+                }
+            }
+        }
+    }
+
+    fn incoming(&mut self, now: u64, h: HandleId, ani: String, dnis: String, chan: ChannelNo) {
+        if self.draining {
+            self.switch.hangup(h, Cause::TEMPORARY_FAILURE);
+            return;
+        }
+        self.stats.inbound += 1;
+        let id = self.new_call_id();
+        self.events.push(EngineEvent::CallStarted {
+            at: Ms(now),
+            call: id,
+            direction: "inbound".into(),
+            channel: chan.0,
+            ani: ani.clone(),
+            dnis: dnis.clone(),
+        });
+        let mut evidence = Vec::new();
+        let ok = self.switch.answer(h).and_then(|_| self.switch.play(h, &self.prompt)).and_then(|_| {
+            self.switch.collect(
+                h,
+                CollectSpec {
+                    max_digits: 1,
+                    terminators: String::new(),
+                    first_digit_timeout_ms: 10_000,
+                    inter_digit_timeout_ms: 0,
+                },
+            )
+        });
+        if let Err(e) = ok {
+            evidence.push(format!("ivr: {e}"));
+            self.switch.hangup(h, Cause::TEMPORARY_FAILURE);
+        }
+        self.calls.insert(
+            h,
+            Call {
+                id,
+                outbound: false,
+                chan,
+                lead: None,
+                leg: Leg::Ivr,
+                ani,
+                dnis,
+                start: now,
+                answer: Some(now),
+                bridged: None,
+                outcome: None,
+                evidence,
+                deadline: None,
+                agent: None,
+                queued_at: None,
+                choice: None,
+                recording: None,
+            },
+        );
+    }
+
+    fn on_digits(&mut self, now: u64, h: HandleId, digits: &str, end: CollectEnd) {
+        let Some(c) = self.calls.get_mut(&h) else { return };
+        if c.leg != Leg::Ivr {
+            return;
+        }
+        match digits {
+            "1" | "2" => {
+                c.choice = digits.chars().next();
+                c.evidence.push(format!("ivr choice {digits}"));
+            }
+            _ if matches!(end, CollectEnd::FirstDigitTimeout | CollectEnd::InterDigitTimeout) => {
+                c.evidence.push("no choice".into());
+            }
+            _ => {
+                // Not a choice on the menu: listen again.
+                c.evidence.push(format!("ivr key {digits} ignored"));
+                let _ = self.switch.collect(h, CollectSpec { max_digits: 1, ..CollectSpec::digits(1) });
+                return;
+            }
+        }
+        c.leg = Leg::Queued;
+        c.queued_at = Some(now);
+        c.deadline = None;
+        let _ = self.switch.stop_play(h);
+        let _ = self.switch.detect(h, &[]);
+    }
+
+    fn on_tone(&mut self, now: u64, h: HandleId, ev: &ToneEvent) {
+        let Some(c) = self.calls.get_mut(&h) else { return };
         if !(ev.is_on() || ev.detector == DetectorKind::Amd) {
             return;
         }
@@ -534,56 +668,59 @@ impl Core {
                 c.leg = Leg::Queued;
                 c.queued_at = Some(now);
                 c.deadline = Some(now + ABANDON_AFTER_MS);
-                media.set_detectors(id, Vec::new());
-                None
-            }
-            (Leg::Ivr, DetectorKind::Dtmf, d) if d == "1" || d == "2" => {
-                c.choice = d.chars().next();
-                c.leg = Leg::Queued;
-                c.queued_at = Some(now);
-                c.deadline = None;
-                if let Some(m) = media.get_mut(id) {
-                    m.player.clear();
-                }
-                media.set_detectors(id, Vec::new());
+                let _ = self.switch.detect(h, &[]);
                 None
             }
             _ => None,
         };
         if let Some(o) = decided {
             c.outcome = Some(o);
-            self.release(now, pc, Cause::NORMAL);
+            self.release(now, h, Cause::NORMAL);
         }
     }
 
-    fn release(&mut self, now: u64, pc: PriCall, cause: Cause) {
-        if let Some(c) = self.calls.get_mut(&pc) {
+    fn release(&mut self, _now: u64, h: HandleId, cause: Cause) {
+        if let Some(c) = self.calls.get_mut(&h) {
             if c.leg != Leg::Releasing {
+                let agent = match c.leg {
+                    Leg::Offering(i) | Leg::Bridged(i) => Some(i),
+                    _ => None,
+                };
                 c.leg = Leg::Releasing;
-                c.deadline = Some(now + 10_000);
-                let _ = self.trunk.pri.release(SigMs(now), pc, cause.into());
+                c.deadline = None;
+                // The switch guards the release (it frees the channel if the network never
+                // confirms); the CDR comes with the handle's Released event.
+                self.switch.hangup(h, cause);
+                if let Some(i) = agent {
+                    self.hangup_agent(i);
+                }
             }
         }
     }
 
-    /// A call is over: CDR, agent back to wrap-up, retry scheduling.
-    fn finish(&mut self, now: u64, pc: PriCall, cause: Cause, media: &mut MediaSet, local: bool) {
-        let Some(c) = self.calls.remove(&pc) else { return };
-        media.set_detectors(c.media, Vec::new());
-        media.set_listen(c.media, &[]);
-        if let Some(m) = media.get_mut(c.media) {
-            m.player.clear();
-        }
+    /// The caller's handle is gone: CDR, agent back to wrap-up, retry scheduling.
+    fn finish(&mut self, now: u64, h: HandleId, cause: Cause, by: ReleasedBy) {
+        let Some(mut c) = self.calls.remove(&h) else { return };
         if let Leg::Offering(i) | Leg::Bridged(i) = c.leg {
-            self.hangup_agent(i, now, media);
+            self.hangup_agent(i);
         }
         for a in self.agents.iter_mut() {
-            if a.call == Some(pc) {
+            if a.call == Some(h) {
                 a.call = None;
             }
         }
+        let alarm = by == ReleasedBy::Span;
+        if alarm {
+            c.evidence.push(SPAN_ALARM_EVIDENCE.into());
+            self.stats.alarm_released += 1;
+        }
         let mut outcome = c.outcome;
         if c.outbound {
+            if alarm && c.bridged.is_none() {
+                // Cut off by our own span before anyone talked: a local failure (retried soon),
+                // whatever the audio had shown so far (that stays in the evidence).
+                outcome = Some(Outcome::Failed);
+            }
             if outcome.is_none() {
                 outcome = Some(if c.answer.is_some() { Outcome::Human } else { Outcome::from_cause(cause) });
             }
@@ -618,13 +755,11 @@ impl Core {
             outcome = Some(Outcome::Abandoned);
             self.stats.inbound_abandoned += 1;
         }
-        let _ = local;
-        self.busy_b.retain(|&b| b != c.b);
         self.events.push(EngineEvent::CallEnded { at: Ms(now), call: c.id, outcome, cause });
         self.cdrs.push(Cdr {
             call: c.id,
             direction: if c.outbound { "outbound" } else { "inbound" }.into(),
-            channel: self.trunk.chan(c.b).0,
+            channel: c.chan.0,
             ani: c.ani,
             dnis: c.dnis,
             campaign: c.lead.as_ref().map(|_| self.campaign),
@@ -638,92 +773,126 @@ impl Core {
             outcome,
             cause: cause.0,
             evidence: serde_json::to_string(&c.evidence).unwrap_or_default(),
-            recording: None,
+            recording: c.recording.map(|p| p.display().to_string()),
         });
     }
 
-    fn hangup_agent(&mut self, i: usize, now: u64, media: &mut MediaSet) {
+    /// The caller has gone (or is going): clear the agent's line; a talking agent wraps up.
+    fn hangup_agent(&mut self, i: usize) {
         let a = &mut self.agents[i];
         a.call = None;
-        media.set_listen(a.media, &[]);
-        let offhook = a.offhook;
-        if let Some(m) = media.get_mut(a.media) {
-            // An agent still off hook is told the caller has gone; otherwise the line idles.
-            m.end().set_tx_cas(if offhook { AGENT_CLEAR } else { AGENT_IDLE });
+        if let Some(line) = a.line.take() {
+            self.switch.hangup(line, Cause::NORMAL);
         }
-        let wrap = if a.state == AgentState::Talking { 15_000 } else { 0 };
+        let now = self.switch.now();
+        let wrap = if a.state == AgentState::Talking { WRAP_UP_MS } else { 0 };
+        if a.parked {
+            return;
+        }
         a.wrap_until = Some(now + wrap);
-        self.set_agent(i, if wrap > 0 { AgentState::WrapUp } else { AgentState::Ready }, now);
+        self.set_agent(i, if wrap > 0 { AgentState::WrapUp } else { AgentState::Ready }, now, None);
     }
 
-    fn agents_step(&mut self, now: u64, media: &mut MediaSet) {
-        for i in 0..self.agents.len() {
-            let bits = media.get_mut(self.agents[i].media).map(|m| m.end().rx_cas()).unwrap_or(AGENT_IDLE);
-            let offhook = bits == AGENT_OFFHOOK;
-            let was = self.agents[i].offhook;
-            self.agents[i].offhook = offhook;
-            if offhook && !was {
-                // The agent answered the offer: bridge.
-                if let (AgentState::Reserved, Some(pc)) = (self.agents[i].state, self.agents[i].call) {
-                    if let Some(c) = self.calls.get_mut(&pc) {
-                        c.leg = Leg::Bridged(i);
-                        c.bridged = Some(now);
-                        c.deadline = None;
-                        c.agent = Some(self.agents[i].id);
-                        media.bridge(c.media, self.agents[i].media);
-                        if let Some(m) = media.get_mut(self.agents[i].media) {
-                            m.end().set_tx_cas(AGENT_CONNECTED);
-                        }
-                        self.agents[i].calls += 1;
-                        if c.outbound {
-                            self.stats.bridged += 1;
-                        } else {
-                            self.stats.inbound_answered += 1;
-                        }
-                        self.events.push(EngineEvent::CallState {
-                            at: Ms(now),
-                            call: c.id,
-                            state: "bridged".into(),
-                        });
-                        self.set_agent(i, AgentState::Talking, now);
-                    }
-                }
-            } else if !offhook && was && self.agents[i].state == AgentState::Talking {
+    /// The agent picked up the offered call: bridge it (and record it).
+    fn agent_answered(&mut self, now: u64, i: usize) {
+        let (Some(h), Some(line)) = (self.agents[i].call, self.agents[i].line) else { return };
+        let Some(c) = self.calls.get_mut(&h) else { return };
+        if self.switch.bridge(h, line).is_err() {
+            return;
+        }
+        c.leg = Leg::Bridged(i);
+        c.bridged = Some(now);
+        c.deadline = None;
+        c.agent = Some(self.agents[i].id);
+        let id = c.id;
+        self.agents[i].calls += 1;
+        if c.outbound {
+            self.stats.bridged += 1;
+        } else {
+            self.stats.inbound_answered += 1;
+        }
+        if let Some(r) = self.recording.as_ref() {
+            let spec = RecordSpec {
+                key: id,
+                path: r.dir.join(format!("call-{}.wav", id.0)),
+                format: r.format,
+                stereo: true,
+            };
+            if self.switch.record(h, spec).is_err() {
+                self.recording_failures += 1;
+            }
+        }
+        self.events.push(EngineEvent::CallState { at: Ms(now), call: id, state: "bridged".into() });
+        self.set_agent(i, AgentState::Talking, now, None);
+    }
+
+    /// The agent's line ended from the phone's side (hung up) or with its span.
+    fn agent_line_released(&mut self, now: u64, i: usize, by: ReleasedBy) {
+        self.agents[i].line = None;
+        let call = self.agents[i].call.take();
+        match self.agents[i].state {
+            AgentState::Talking => {
                 // The agent hung up: release the caller.
-                if let Some(pc) = self.agents[i].call {
-                    self.release(now, pc, Cause::NORMAL);
+                if let Some(h) = call {
+                    let cause =
+                        if by == ReleasedBy::Span { Cause::NETWORK_OUT_OF_ORDER } else { Cause::NORMAL };
+                    self.release_caller_of_agent(h, cause);
                 }
-                self.hangup_agent(i, now, media);
-            } else if !offhook && was {
-                // Back on hook after the caller left: the line idles.
-                if let Some(m) = media.get_mut(self.agents[i].media) {
-                    m.end().set_tx_cas(AGENT_IDLE);
+                if !self.agents[i].parked {
+                    self.agents[i].wrap_until = Some(now + WRAP_UP_MS);
+                    self.set_agent(i, AgentState::WrapUp, now, None);
                 }
             }
+            AgentState::Reserved => {
+                // The ring was cut (span alarm): the call goes back to the queue.
+                if let Some(c) = call.and_then(|h| self.calls.get_mut(&h)) {
+                    c.leg = Leg::Queued;
+                    c.deadline = c.outbound.then_some(now + ABANDON_AFTER_MS);
+                }
+                if by != ReleasedBy::Span && !self.agents[i].parked {
+                    self.set_agent(i, AgentState::Ready, now, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn release_caller_of_agent(&mut self, h: HandleId, cause: Cause) {
+        if let Some(c) = self.calls.get_mut(&h) {
+            if c.leg != Leg::Releasing {
+                c.leg = Leg::Releasing;
+                c.deadline = None;
+                self.switch.hangup(h, cause);
+            }
+        }
+    }
+
+    fn agents_step(&mut self, now: u64) {
+        for i in 0..self.agents.len() {
             if matches!(self.agents[i].state, AgentState::WrapUp | AgentState::NotReady)
+                && !self.agents[i].parked
                 && self.agents[i].wrap_until.is_some_and(|t| now >= t)
             {
                 self.agents[i].wrap_until = None;
-                self.set_agent(i, AgentState::Ready, now);
+                self.set_agent(i, AgentState::Ready, now, None);
             }
         }
         // Offer queued calls, oldest first, to the longest-idle agents.
-        let mut queued: Vec<(u64, PriCall)> = self
+        let mut queued: Vec<(u64, HandleId)> = self
             .calls
-            .values()
-            .filter(|c| c.leg == Leg::Queued)
-            .map(|c| (c.queued_at.unwrap_or(c.start), c.pri))
+            .iter()
+            .filter(|(_, c)| c.leg == Leg::Queued)
+            .map(|(h, c)| (c.queued_at.unwrap_or(c.start), *h))
             .collect();
         queued.sort();
-        for (_, pc) in queued {
+        for (_, h) in queued {
             let Some(i) = self.longest_idle() else { break };
-            let c = self.calls.get_mut(&pc).expect("queued call");
+            let Ok(line) = self.switch.ring(self.agents[i].station) else { break };
+            let c = self.calls.get_mut(&h).expect("queued call");
             c.leg = Leg::Offering(i);
             c.deadline = Some(now + OFFER_TIMEOUT_MS);
-            self.agents[i].call = Some(pc);
-            if let Some(m) = media.get_mut(self.agents[i].media) {
-                m.end().set_tx_cas(AGENT_OFFER);
-            }
+            self.agents[i].call = Some(h);
+            self.agents[i].line = Some(line);
             let (id, ani) = (c.id, c.ani.clone());
             let agent = self.agents[i].id;
             self.events.push(EngineEvent::Offer {
@@ -733,19 +902,24 @@ impl Core {
                 ani,
                 data: serde_json::json!({}),
             });
-            self.set_agent(i, AgentState::Reserved, now);
+            self.set_agent(i, AgentState::Reserved, now, None);
         }
     }
 
-    fn timers(&mut self, now: u64, media: &mut MediaSet) {
-        let due: Vec<PriCall> =
-            self.calls.values().filter(|c| c.deadline.is_some_and(|d| now >= d)).map(|c| c.pri).collect();
-        for pc in due {
-            let c = self.calls.get_mut(&pc).expect("due");
+    fn timers(&mut self, now: u64) {
+        let mut due: Vec<HandleId> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.deadline.is_some_and(|d| now >= d))
+            .map(|(h, _)| *h)
+            .collect();
+        due.sort();
+        for h in due {
+            let c = self.calls.get_mut(&h).expect("due");
             match c.leg {
                 Leg::Dialling => {
                     c.outcome = Some(Outcome::NoAnswer);
-                    self.release(now, pc, Cause::NORMAL);
+                    self.release(now, h, Cause::NORMAL);
                 }
                 Leg::Classifying => {
                     // No verdict in time: a person who said nothing is still a person.
@@ -754,21 +928,12 @@ impl Core {
                     c.leg = Leg::Queued;
                     c.queued_at = Some(now);
                     c.deadline = Some(now + ABANDON_AFTER_MS);
-                    media.set_detectors(c.media, Vec::new());
+                    let _ = self.switch.detect(h, &[]);
                 }
                 Leg::Queued if c.outbound => {
                     // Abandoned: nobody free within 2 s.
                     c.evidence.push("no agent within 2.0 s".into());
-                    self.release(now, pc, Cause::NORMAL);
-                }
-                Leg::Ivr => {
-                    c.evidence.push("no choice".into());
-                    c.leg = Leg::Queued;
-                    c.queued_at = Some(now);
-                    c.deadline = None;
-                }
-                Leg::Releasing => {
-                    self.finish(now, pc, Cause::TIMER_EXPIRY, media, true);
+                    self.release(now, h, Cause::NORMAL);
                 }
                 Leg::Offering(i) => {
                     // Ring, no answer: the call goes back to the head of the queue (it keeps
@@ -779,10 +944,10 @@ impl Core {
                     let a = &mut self.agents[i];
                     a.call = None;
                     a.wrap_until = Some(now + RONA_PAUSE_MS);
-                    if let Some(m) = media.get_mut(a.media) {
-                        m.end().set_tx_cas(AGENT_IDLE);
+                    if let Some(line) = a.line.take() {
+                        self.switch.hangup(line, Cause::NO_ANSWER);
                     }
-                    self.set_agent(i, AgentState::NotReady, now);
+                    self.set_agent(i, AgentState::NotReady, now, Some("rona"));
                 }
                 _ => c.deadline = None,
             }
@@ -795,7 +960,7 @@ impl Core {
     }
 
     /// Progressive pacing: one line per ready agent not already covered by a call in progress.
-    fn dial(&mut self, now: u64, media: &mut MediaSet) {
+    fn dial(&mut self, now: u64) {
         if self.draining || self.paused {
             return;
         }
@@ -806,36 +971,36 @@ impl Core {
             .filter(|c| c.outbound && matches!(c.leg, Leg::Dialling | Leg::Classifying | Leg::Queued))
             .count();
         let mut want = ready.saturating_sub(pending);
-        while want > 0 {
-            let Some(b) = self.free_b() else { break };
+        while want > 0 && self.switch.free_channels(self.trunk) > 0 {
             let Some(lead) = self.leads.pop_front() else { break };
             want -= 1;
-            let req = OriginateRequest::new(&lead.phone, "4000").on(ChannelPref::Exclusive(b));
-            let Ok(pc) = self.trunk.pri.originate(SigMs(now), &req) else {
-                self.leads.push_front(lead);
-                break;
+            let spec = OriginateSpec { dnis: lead.phone.clone(), ani: "4000".into(), channel: None };
+            let h = match self.switch.originate(self.trunk, &spec) {
+                Ok(h) => h,
+                Err(_) => {
+                    self.leads.push_front(lead);
+                    break;
+                }
             };
             self.stats.attempts += 1;
-            let m = self.bmedia[&b];
-            media.set_detectors(m, make_set(&[DetectorKind::Cpt, DetectorKind::Sit], &self.opts));
+            // Before the answer: call progress and special information tones.
+            let _ = self.switch.detect(h, &[DetectorKind::Cpt, DetectorKind::Sit]);
+            let chan = self.switch.chan(h).unwrap_or(ChannelNo(0));
             let id = self.new_call_id();
             self.events.push(EngineEvent::CallStarted {
                 at: Ms(now),
                 call: id,
                 direction: "outbound".into(),
-                channel: self.trunk.chan(b).0,
+                channel: chan.0,
                 ani: "4000".into(),
                 dnis: lead.phone.clone(),
             });
-            self.busy_b.push(b);
             self.calls.insert(
-                pc,
+                h,
                 Call {
                     id,
-                    pri: pc,
                     outbound: true,
-                    b,
-                    media: m,
+                    chan,
                     dnis: lead.phone.clone(),
                     lead: Some(lead),
                     leg: Leg::Dialling,
@@ -849,16 +1014,10 @@ impl Core {
                     agent: None,
                     queued_at: None,
                     choice: None,
+                    recording: None,
                 },
             );
         }
-    }
-
-    fn free_b(&self) -> Option<u8> {
-        let mut bs: Vec<u8> = self.bmedia.keys().copied().collect();
-        bs.sort();
-        // Outbound from the top of the span, inbound arrives from the bottom (avoids glare).
-        bs.into_iter().rev().find(|b| !self.busy_b.contains(b) && !self.calls.values().any(|c| c.b == *b))
     }
 
     fn new_call_id(&mut self) -> CallId {

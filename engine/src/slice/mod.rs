@@ -9,24 +9,25 @@ pub mod trunk;
 pub mod world;
 
 use serde::Serialize;
-use trunkline_driver::board::Board;
+use trunkline_driver::board::{Board, BoardEvent};
 use trunkline_driver::ring::RingConfig;
 use trunkline_driver::sim::{Clock, SimBoard, SimConfig};
-use trunkline_driver::ChannelNo;
+use trunkline_driver::{ChannelNo, SpanNo};
 use trunkline_dsp::event::ToneEvent;
 use trunkline_dsp::g711::Law;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use self::core::{Core, CoreStats, Lead, LeadOutcome};
+use self::core::{Core, CoreRecording, CoreStats, Lead, LeadOutcome};
 use self::trunk::PriLink;
 use self::world::World;
+use crate::handle::{StationBits, StationId, Switch};
 use crate::linesim::agents::AgentBehaviour;
 use crate::linesim::{Behaviour, Population, PopulationConfig};
 use crate::media::detectors::DetectorOptions;
 use crate::media::{MediaId, MediaSet};
-use crate::model::{CallId, Cdr, LeadId, Outcome};
+use crate::model::{Cdr, LeadId, Outcome};
 use crate::record::thread::RecorderSender;
 use crate::record::wav::WavFormat;
 use crate::signalling::pri::span::{PriConfig, PriSpan};
@@ -100,6 +101,15 @@ impl std::fmt::Debug for RecordPlan {
     }
 }
 
+/// The agents' station lines as the slice's phones signal them.
+pub const STATION_BITS: StationBits = StationBits {
+    idle: AGENT_IDLE,
+    offer: AGENT_OFFER,
+    connected: AGENT_CONNECTED,
+    clear: AGENT_CLEAR,
+    offhook: AGENT_OFFHOOK,
+};
+
 /// The numbers of the generated demo campaign.
 pub fn generated_numbers(n: usize, seed: u64) -> Vec<String> {
     (0..n).map(|i| format!("1380{:07}", (i as u64 * 7_919 + seed) % 10_000_000)).collect()
@@ -142,48 +152,7 @@ pub struct Slice {
     talk_ms: u64,
     /// Lead updates taken from the core with `cdrs` (same order).
     pub lead_updates: Vec<LeadOutcome>,
-    recorder: Option<Recorder>,
-}
-
-struct Recorder {
-    plan: RecordPlan,
-    /// Calls being recorded: (caller's media, agent's media, file).
-    active: HashMap<CallId, (MediaId, MediaId, PathBuf)>,
-    /// Files closed whose call's CDR has not been written yet.
-    unclaimed: HashMap<CallId, PathBuf>,
-    failed: u64,
-}
-
-impl Recorder {
-    /// Follows the bridged calls: opens a file when a call is bridged, feeds both sides' audio of
-    /// this tick, closes it when the call is no longer bridged. Returns the files closed.
-    fn step(&mut self, bridged: &[(CallId, MediaId, MediaId)], media: &MediaSet) -> Vec<(CallId, PathBuf)> {
-        let mut closed = Vec::new();
-        let gone: Vec<CallId> =
-            self.active.keys().copied().filter(|c| !bridged.iter().any(|b| b.0 == *c)).collect();
-        for call in gone {
-            if let Some((_, _, path)) = self.active.remove(&call) {
-                if self.plan.sender.close(call).is_err() {
-                    self.failed += 1;
-                }
-                closed.push((call, path));
-            }
-        }
-        for &(call, caller, agent) in bridged {
-            if !self.active.contains_key(&call) {
-                let path = self.plan.dir.join(format!("call-{}.wav", call.0));
-                if self.plan.sender.open(call, path.clone(), self.plan.format, 2).is_err() {
-                    self.failed += 1;
-                    continue;
-                }
-                self.active.insert(call, (caller, agent, path));
-            }
-            let rx = media.get(caller).map(|m| m.last_rx()).unwrap_or(&[]);
-            let tx = media.get(agent).map(|m| m.last_rx()).unwrap_or(&[]);
-            self.plan.sender.audio(call, rx, tx);
-        }
-        closed
-    }
+    board_events: Vec<BoardEvent>,
 }
 
 fn open_all(
@@ -222,11 +191,6 @@ impl Slice {
         let agent_ts: Vec<u32> = (1..=31u32).filter(|&t| t != 16).take(cfg.agents).collect();
         let agents = open_all(&mut board, &mut media, agent_ts.iter().map(|&t| ChannelNo(62 + t)))?;
         let phones = open_all(&mut board, &mut world_media, agent_ts.iter().map(|&t| ChannelNo(93 + t)))?;
-        for (_, m) in agents.iter() {
-            if let Some(mc) = media.get_mut(*m) {
-                mc.end().set_tx_cas(AGENT_IDLE);
-            }
-        }
         for (_, m) in phones.iter() {
             if let Some(mc) = world_media.get_mut(*m) {
                 mc.end().set_tx_cas(AGENT_ONHOOK);
@@ -237,6 +201,17 @@ impl Slice {
         user.start(SigMs(0));
         net.start(SigMs(0));
         let opts = DetectorOptions { country: cfg.population.country.clone() };
+        let mut switch = Switch::new(opts);
+        let trunk = switch.add_trunk(
+            PriLink::new(user, d1, 1),
+            SpanNo(1),
+            bts.iter().copied().zip(ours.iter()).map(|(b, &(c, m))| (b, c, m)).collect(),
+        );
+        let stations: Vec<(ChannelNo, StationId)> =
+            agents.iter().map(|&(c, m)| (c, switch.add_station(SpanNo(3), c, m, STATION_BITS))).collect();
+        if let Some(r) = cfg.recorder.as_ref() {
+            switch.set_recorder(r.sender.clone());
+        }
         let population = Population::new(cfg.population.clone(), cfg.seed).map_err(anyhow::Error::msg)?;
         let plan = cfg.campaign.clone().unwrap_or_else(|| CampaignPlan {
             leads: generated_numbers(cfg.leads, cfg.seed)
@@ -247,15 +222,13 @@ impl Slice {
             ..CampaignPlan::default()
         });
         let agent_media: Vec<MediaId> = agents.iter().map(|a| a.1).collect();
-        let mut core = Core::new(
-            PriLink::new(user, d1, 1),
-            bts.iter().copied().zip(ours.iter().map(|o| o.1)).collect(),
-            agents,
-            plan.leads,
-            opts,
-            plan.first_call_id,
-        );
+        let mut core = Core::new(switch, trunk, stations, plan.leads, plan.first_call_id);
         core.add_retries(plan.retries);
+        if let Some(r) = cfg.recorder.as_ref() {
+            core.record_bridged(CoreRecording { dir: r.dir.clone(), format: r.format });
+        }
+        // The agents' lines idle from the first tick.
+        core.switch.flush(&mut media);
         let mut world = World::new(
             PriLink::new(net, d2, 32),
             bts.iter().copied().zip(theirs.iter().map(|o| o.1)).collect(),
@@ -278,12 +251,7 @@ impl Slice {
             agent_media,
             talk_ms: 0,
             lead_updates: Vec::new(),
-            recorder: cfg.recorder.map(|plan| Recorder {
-                plan,
-                active: HashMap::new(),
-                unclaimed: HashMap::new(),
-                failed: 0,
-            }),
+            board_events: Vec::new(),
         })
     }
 
@@ -300,12 +268,17 @@ impl Slice {
 
     /// One tick: decisions, transmit, the board's tick, receive.
     pub fn step(&mut self) -> anyhow::Result<()> {
-        self.core.step(self.now, &mut self.media, &self.tones);
+        self.core.step(self.now, &mut self.media, &self.tones, &self.board_events);
         self.world.step(self.now, &mut self.world_media);
         self.media.transmit();
         self.world_media.transmit();
         self.board.tick()?;
-        while self.board.poll_event().is_some() {}
+        self.board_events.clear();
+        while let Some(e) = self.board.poll_event() {
+            if matches!(e, BoardEvent::Alarm { .. }) {
+                self.board_events.push(e);
+            }
+        }
         self.tones.clear();
         let tones = &mut self.tones;
         self.media.receive(&mut |id, e| tones.push((id, e)), &mut |_| {});
@@ -315,18 +288,6 @@ impl Slice {
             self.core.agent_states().iter().filter(|a| a.2 == crate::model::AgentState::Talking).count()
                 as u64;
         self.talk_ms += talking * self.tick_ms;
-        if let Some(rec) = self.recorder.as_mut() {
-            let bridged = self.core.bridged();
-            // A call stops being bridged when either side hangs up; its CDR comes when the
-            // release is complete, possibly some ticks later.
-            let closed = rec.step(&bridged, &self.media);
-            rec.unclaimed.extend(closed);
-            for c in self.core.cdrs.iter_mut() {
-                if let Some(path) = rec.unclaimed.remove(&c.call) {
-                    c.recording = Some(path.display().to_string());
-                }
-            }
-        }
         self.cdrs.append(&mut self.core.cdrs);
         self.lead_updates.append(&mut self.core.lead_updates);
         Ok(())
@@ -343,7 +304,7 @@ impl Slice {
 
     /// Recordings that could not be opened or closed (the recorder thread stopped or was busy).
     pub fn recording_failures(&self) -> u64 {
-        self.recorder.as_ref().map_or(0, |r| r.failed)
+        self.core.recording_failures()
     }
 
     /// Ring overruns and underruns plus dropped board events so far, on the engine's channels.
@@ -397,7 +358,9 @@ impl Slice {
         let mut used = vec![false; self.world.truth.calls.len()];
         for c in self.cdrs.iter().filter(|c| c.direction == "outbound") {
             let Some(o) = c.outcome else { continue };
-            if c.evidence.contains(self::core::SHUTDOWN_EVIDENCE) {
+            if c.evidence.contains(self::core::SHUTDOWN_EVIDENCE)
+                || c.evidence.contains(self::core::SPAN_ALARM_EVIDENCE)
+            {
                 continue;
             }
             let hit = by_number.get(c.dnis.as_str()).and_then(|v| {
