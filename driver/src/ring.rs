@@ -187,7 +187,14 @@ pub fn channel_rings(cfg: RingConfig) -> (BoardEnd, EngineEnd) {
     };
     let stats = Arc::new(ChannelStats::default());
     (
-        BoardEnd { rx: rx_p, tx: tx_c, frames_rx: frx_p, frames_tx: ftx_c, stats: stats.clone(), idle: cfg.idle },
+        BoardEnd {
+            rx: rx_p,
+            tx: tx_c,
+            frames_rx: frx_p,
+            frames_tx: ftx_c,
+            stats: stats.clone(),
+            idle: cfg.idle,
+        },
         EngineEnd { rx: rx_c, tx: tx_p, frames_rx: frx_c, frames_tx: ftx_p, stats },
     )
 }
