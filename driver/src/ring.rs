@@ -2,19 +2,92 @@
 //!
 //! Each channel has an rx ring (board → engine) and a tx ring (engine → board) of G.711 octets,
 //! plus, beside the audio, its CAS bits (two atomics) and, for D-channels, HDLC frame rings
-//! (length-prefixed frames in a byte ring, so the board side never allocates). The board side
+//! (length-prefixed frames in a byte ring, so the board side never allocates). The audio rings
+//! are laid out for the board's tick ([`OctetProd`], [`OctetCons`]: both rings' bookkeeping in
+//! one cache line, power-of-two storage); all rings are used through `ringbuf`'s traits. The board side
 //! never blocks: an rx ring that is full drops the newest octets and counts an overrun; a tx ring
 //! that runs dry transmits the idle pattern and counts an underrun.
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+mod octet;
+
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use ringbuf::storage::Storage;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
-use ringbuf::wrap::Wrap;
-use ringbuf::{HeapCons, HeapProd, HeapRb};
+use ringbuf::{CachingCons, CachingProd, SharedRb};
 
-/// Counters of one channel, readable from any thread. Only the board end writes them.
+pub use octet::{OctetCons, OctetProd};
+
+/// Heap storage of a power-of-two number of items for a `ringbuf` ring.
+///
+/// `ringbuf` takes its ring indices modulo the storage length (and twice that) on every push
+/// and pop: about three integer divisions per operation when the length is only known at run
+/// time (as with its `HeapRb`). This storage reports its length as `1 << shift`, so once
+/// `ringbuf`'s generic code is inlined the compiler sees a power of two and turns every `/`
+/// and `%` into a shift or a mask, with the crate's own (tested) ring logic unchanged.
+pub struct Pow2Heap<T> {
+    data: Box<[UnsafeCell<MaybeUninit<T>>]>,
+    shift: u32,
+}
+
+impl<T> Pow2Heap<T> {
+    /// Storage for at least `min_len` items (at least 1), rounded up to a power of two.
+    pub fn new(min_len: usize) -> Self {
+        let len = min_len.max(1).next_power_of_two();
+        let data = (0..len).map(|_| UnsafeCell::new(MaybeUninit::uninit())).collect();
+        Self { data, shift: len.trailing_zeros() }
+    }
+}
+
+// SAFETY: the storage only hands out raw pointers; `SharedRb` guarantees that the producer and
+// the consumer access disjoint parts of it, so sharing it between threads is sound whenever the
+// items themselves may move between threads (the same bound as `ringbuf`'s own `Heap`).
+#[allow(unsafe_code)]
+unsafe impl<T: Send> Sync for Pow2Heap<T> {}
+
+// SAFETY: the items are a contiguous boxed slice that this struct alone owns (no aliasing with
+// the struct itself); `as_mut_ptr` points at its first item through `UnsafeCell`, which is what
+// permits writing through a pointer obtained from `&self`; `len` is `data.len()` (a power of two,
+// fixed at construction, never changed), as the trait requires.
+#[allow(unsafe_code)]
+unsafe impl<T> Storage for Pow2Heap<T> {
+    type Item = T;
+
+    #[inline]
+    fn as_mut_ptr(&self) -> *mut MaybeUninit<T> {
+        UnsafeCell::raw_get(self.data.as_ptr())
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        1usize << self.shift
+    }
+}
+
+/// A `ringbuf` shared ring of octets on [`Pow2Heap`] storage (the HDLC frame rings).
+pub type FrameRb = SharedRb<Pow2Heap<u8>>;
+/// The producing end of a [`FrameRb`].
+pub type FrameProd = CachingProd<Arc<FrameRb>>;
+/// The consuming end of a [`FrameRb`].
+pub type FrameCons = CachingCons<Arc<FrameRb>>;
+
+/// A frame ring of at least `min_len` octets (rounded up to a power of two), split in its two
+/// ends.
+fn frame_ring(min_len: usize) -> (FrameProd, FrameCons) {
+    #[allow(unsafe_code)]
+    // SAFETY: fresh storage and both indices 0: an empty ring, nothing initialised or to drop
+    // (and `u8` needs no drop anyway).
+    let rb = unsafe { FrameRb::from_raw_parts(Pow2Heap::new(min_len), 0, 0) };
+    rb.split()
+}
+
+/// Counters of one channel, readable from any thread. Only the board end writes them. Aligned
+/// to a cache line of its own (the board updates it every tick).
 #[derive(Debug, Default)]
+#[repr(align(64))]
 pub struct ChannelStats {
     /// Octets the board received from the line.
     pub rx_octets: AtomicU64,
@@ -56,21 +129,13 @@ pub struct ChannelStatsSnapshot {
     pub frames_dropped: u64,
 }
 
-/// CAS bits shared between both ends (low nibble = ABCD, A is bit 3).
-#[derive(Debug, Default)]
-pub struct CasBits {
-    /// Bits the engine wants transmitted.
-    pub tx: AtomicU8,
-    /// Bits last received (debounced) from the line.
-    pub rx: AtomicU8,
-}
-
 /// Sizes of a channel's rings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RingConfig {
-    /// Audio octets per direction (e.g. 1,600 = 200 ms at 8 kHz).
+    /// Audio octets each ring holds (e.g. 1,600 = 200 ms at 8 kHz), in each direction.
     pub audio: usize,
-    /// Bytes of HDLC frame ring per direction (0 for voice channels).
+    /// Bytes of HDLC frame ring per direction (0 for voice channels; rounded up to a power of
+    /// two).
     pub frames: usize,
     /// The octet sent when the tx ring is empty (0xD5 A-law silence, 0xFF µ-law, 0x7E flags).
     pub idle: u8,
@@ -87,44 +152,40 @@ pub const MAX_FRAME: usize = 1024;
 
 /// The board's end of a channel.
 pub struct BoardEnd {
-    rx: HeapProd<u8>,
-    tx: HeapCons<u8>,
-    frames_rx: Option<HeapProd<u8>>,
-    frames_tx: Option<HeapCons<u8>>,
+    rx: OctetProd,
+    tx: OctetCons,
+    frames_rx: Option<FrameProd>,
+    frames_tx: Option<FrameCons>,
     /// Counters (shared with the engine end).
     pub stats: Arc<ChannelStats>,
-    /// CAS bits (shared with the engine end).
-    pub cas: Arc<CasBits>,
     idle: u8,
 }
 
 /// The engine's end of a channel.
 pub struct EngineEnd {
-    /// Received octets.
-    pub rx: HeapCons<u8>,
-    /// Octets to send.
-    pub tx: HeapProd<u8>,
-    frames_rx: Option<HeapCons<u8>>,
-    frames_tx: Option<HeapProd<u8>>,
+    /// Received octets (up to [`RingConfig::audio`] of them).
+    pub rx: OctetCons,
+    /// Octets to send (up to [`RingConfig::audio`] of them).
+    pub tx: OctetProd,
+    frames_rx: Option<FrameCons>,
+    frames_tx: Option<FrameProd>,
     /// Counters (shared with the board end).
     pub stats: Arc<ChannelStats>,
-    /// CAS bits (shared with the board end).
-    pub cas: Arc<CasBits>,
 }
 
 /// Creates both ends of one channel's rings.
 pub fn channel_rings(cfg: RingConfig) -> (BoardEnd, EngineEnd) {
-    let (rx_p, rx_c) = HeapRb::<u8>::new(cfg.audio.max(1)).split();
-    let (tx_p, tx_c) = HeapRb::<u8>::new(cfg.audio.max(1)).split();
+    let block = octet::channel_block(cfg.audio);
+    let (rx_p, rx_c) = octet::ends(&block, octet::RX);
+    let (tx_p, tx_c) = octet::ends(&block, octet::TX);
     let (frx_p, frx_c, ftx_p, ftx_c) = if cfg.frames > 0 {
-        let (a, b) = HeapRb::<u8>::new(cfg.frames).split();
-        let (c, d) = HeapRb::<u8>::new(cfg.frames).split();
+        let (a, b) = frame_ring(cfg.frames);
+        let (c, d) = frame_ring(cfg.frames);
         (Some(a), Some(b), Some(c), Some(d))
     } else {
         (None, None, None, None)
     };
     let stats = Arc::new(ChannelStats::default());
-    let cas = Arc::new(CasBits::default());
     (
         BoardEnd {
             rx: rx_p,
@@ -132,10 +193,9 @@ pub fn channel_rings(cfg: RingConfig) -> (BoardEnd, EngineEnd) {
             frames_rx: frx_p,
             frames_tx: ftx_c,
             stats: stats.clone(),
-            cas: cas.clone(),
             idle: cfg.idle,
         },
-        EngineEnd { rx: rx_c, tx: tx_p, frames_rx: frx_c, frames_tx: ftx_p, stats, cas },
+        EngineEnd { rx: rx_c, tx: tx_p, frames_rx: frx_c, frames_tx: ftx_p, stats },
     )
 }
 
@@ -191,10 +251,8 @@ impl BoardEnd {
     /// [`BoardEnd::pull_tx`] and [`BoardEnd::push_rx`] (no effect on their outcome).
     #[inline]
     pub fn prefetch_meta(&self) {
-        let tx = self.tx.rb();
-        let rx = self.rx.rb();
-        prefetch(tx as *const _ as *const u8, std::mem::size_of_val(tx));
-        prefetch(rx as *const _ as *const u8, std::mem::size_of_val(rx));
+        // Both rings' indices are in the block's first line.
+        prefetch(Arc::as_ptr(self.rx.block()) as *const u8, 64);
         prefetch(Arc::as_ptr(&self.stats) as *const u8, std::mem::size_of::<ChannelStats>());
     }
 
@@ -209,13 +267,13 @@ impl BoardEnd {
     /// The CAS bits the engine wants transmitted.
     #[inline]
     pub fn tx_cas(&self) -> u8 {
-        self.cas.tx.load(Ordering::Relaxed) & 0x0F
+        self.rx.block().cas_tx.load(Ordering::Relaxed) & 0x0F
     }
 
     /// Stores newly received CAS bits.
     #[inline]
     pub fn set_rx_cas(&self, abcd: u8) {
-        self.cas.rx.store(abcd & 0x0F, Ordering::Relaxed);
+        self.rx.block().cas_rx.store(abcd & 0x0F, Ordering::Relaxed);
     }
 
     /// Delivers a received HDLC frame (with its 2 FCS octets). False if it was dropped.
@@ -239,12 +297,12 @@ impl BoardEnd {
 impl EngineEnd {
     /// Sets the CAS bits to transmit (low nibble ABCD).
     pub fn set_tx_cas(&self, abcd: u8) {
-        self.cas.tx.store(abcd & 0x0F, Ordering::Relaxed);
+        self.tx.block().cas_tx.store(abcd & 0x0F, Ordering::Relaxed);
     }
 
     /// The CAS bits last received.
     pub fn rx_cas(&self) -> u8 {
-        self.cas.rx.load(Ordering::Relaxed)
+        self.tx.block().cas_rx.load(Ordering::Relaxed)
     }
 
     /// Queues an HDLC frame (payload; the board appends the FCS). False if there is no room.
@@ -264,7 +322,7 @@ impl EngineEnd {
     }
 }
 
-fn pop_frame(c: &mut HeapCons<u8>, buf: &mut [u8; MAX_FRAME]) -> Option<usize> {
+fn pop_frame(c: &mut FrameCons, buf: &mut [u8; MAX_FRAME]) -> Option<usize> {
     if c.occupied_len() < 2 {
         return None;
     }

@@ -55,6 +55,13 @@ pub struct PipelineBenchArgs {
     /// Recording channels: 1 (rx and tx mixed) or 2 (rx left, tx right).
     #[arg(long, default_value_t = 1)]
     pub rec_channels: u16,
+    /// Recording writer threads (calls are sharded over them).
+    #[arg(long, default_value_t = 2)]
+    pub rec_threads: usize,
+    /// Audio gathered per recording block, ms (a DSP worker hands a call's audio to the
+    /// writer once per block, not once per tick).
+    #[arg(long, default_value_t = 250)]
+    pub rec_block_ms: usize,
     /// Do not record (to compare).
     #[arg(long)]
     pub no_record: bool,
@@ -128,8 +135,11 @@ pub struct PipelineBench {
     pub events: BTreeMap<String, u64>,
     /// Events dropped on the bus.
     pub events_dropped: u64,
-    /// Recording blocks dropped (worker side plus writer side).
+    /// Recording blocks dropped (no free block, or the writer's queue full).
     pub rec_blocks_dropped: u64,
+    /// Ticks of a channel's audio that did not reach its recording (counted by the DSP workers;
+    /// the same losses as `rec_blocks_dropped`, counted per tick).
+    pub rec_ticks_lost: u64,
     /// Board tick end → DSP worker done with it.
     pub tick_latency: LatencySummary,
     /// Time a worker spent on one board tick.
@@ -142,6 +152,8 @@ pub struct PipelineBench {
     pub shutdown_s: f64,
     /// No overruns, and the boards kept the real-time pace.
     pub realtime: bool,
+    /// Real time, and also no tx underrun and no recorded audio lost.
+    pub clean: bool,
 }
 
 fn parse_format(s: &str) -> anyhow::Result<WavFormat> {
@@ -184,7 +196,7 @@ fn by_role(threads: &[(String, f64)]) -> CpuByRole {
             r.io_s += cpu;
         } else if name.starts_with("dsp-") {
             r.dsp_s += cpu;
-        } else if name == "recorder" {
+        } else if name.starts_with("recorder") {
             r.recorder_s += cpu;
         } else {
             r.other_s += cpu;
@@ -216,16 +228,21 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
     let spans = a.channels.div_ceil(30).next_multiple_of(2);
     let pairs = spans / 2;
     let boards = a.boards.min(pairs);
-    let rec_blocks = a.channels * 8;
+    anyhow::ensure!(a.rec_threads >= 1, "--rec-threads must be at least 1");
+    anyhow::ensure!(a.rec_block_ms >= a.tick_ms, "--rec-block-ms must be at least one tick");
+    // Per writer thread: every channel holds one block it is filling; the queue holds up to
+    // two blocks per channel (rec_block_ms × 2 of slack for the disk).
+    let per_thread = a.channels.div_ceil(a.rec_threads);
     let cfg = PipelineConfig {
         workers,
         tx_prefill_ticks: a.prefill,
         ring_ms: a.ring_ms,
         recorder: (!a.no_record).then_some(RecorderConfig {
-            queue: rec_blocks,
-            pool: rec_blocks,
-            block_samples: n,
+            queue: 2 * per_thread + 16,
+            pool: 3 * per_thread + 32,
+            block_samples: a.rec_block_ms * 8,
             sample_rate: 8000,
+            threads: a.rec_threads,
         }),
         detectors: ALWAYS_ON
             .iter()
@@ -337,7 +354,7 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
     let min_ticks = stats.board_ticks.iter().copied().min().unwrap_or(0);
     // Paced boards that fell more than a second behind the wall clock did not keep real time.
     let kept_pace = min_ticks + (1000 / a.tick_ms as u64) >= expected_ticks;
-    let rec_blocks_dropped = stats.rec_dropped + report.recorder.map_or(0, |r| r.dropped);
+    let rec_blocks_dropped = report.recorder.map_or(0, |r| r.dropped);
     Ok(PipelineBench {
         channels: chans.len(),
         spans,
@@ -365,12 +382,18 @@ pub fn measure(a: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
         events,
         events_dropped: stats.events_dropped,
         rec_blocks_dropped,
+        rec_ticks_lost: stats.rec_dropped,
         tick_latency: stats.latency,
         tick_processing: stats.processing,
         recordings,
         recording_bytes,
         shutdown_s,
         realtime: stats.rx_overruns == 0 && kept_pace,
+        clean: stats.rx_overruns == 0
+            && kept_pace
+            && stats.tx_underruns == 0
+            && rec_blocks_dropped == 0
+            && stats.rec_dropped == 0,
     })
 }
 
@@ -378,7 +401,8 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
-/// `trunkctl bench pipeline`: exit 1 if any rx ring overran or the boards lost the pace.
+/// `trunkctl bench pipeline`: exit 1 unless the run was clean (no rx overrun, no tx underrun, no
+/// recorded audio lost, the boards kept the pace).
 pub fn run(a: &PipelineBenchArgs) -> anyhow::Result<i32> {
     let r = measure(a)?;
     if a.json {
@@ -410,12 +434,13 @@ pub fn run(a: &PipelineBenchArgs) -> anyhow::Result<i32> {
             c.other_s / r.wall_s
         );
         println!(
-            "  ring overruns {}, tx underruns {}; events {} (dropped {}); recording blocks dropped {}",
+            "  ring overruns {}, tx underruns {}; events {} (dropped {}); recording blocks dropped {} ({} ticks of audio)",
             r.rx_overruns,
             r.tx_underruns,
             r.events.values().sum::<u64>(),
             r.events_dropped,
-            r.rec_blocks_dropped
+            r.rec_blocks_dropped,
+            r.rec_ticks_lost
         );
         let (l, p) = (&r.tick_latency, &r.tick_processing);
         println!(
@@ -437,13 +462,14 @@ pub fn run(a: &PipelineBenchArgs) -> anyhow::Result<i32> {
             r.shutdown_s
         );
         println!(
-            "  board ticks {:?} of {} expected; real time: {}; load average {:.1} on {} CPUs (includes other jobs)",
+            "  board ticks {:?} of {} expected; real time: {}; clean (no underrun, nothing lost): {}; load average {:.1} on {} CPUs (includes other jobs)",
             r.board_ticks,
             r.expected_ticks,
             if r.realtime { "yes" } else { "NO" },
+            if r.clean { "yes" } else { "NO" },
             r.load_avg,
             r.cpus
         );
     }
-    Ok(if r.realtime { 0 } else { 1 })
+    Ok(if r.clean { 0 } else { 1 })
 }

@@ -47,7 +47,7 @@ pub use stats::{Histogram, LatencySummary, PipelineStats};
 use event::{Bus, Garbage, Op, WorkerCmd};
 use io::{BoardClock, IoUnit};
 use stats::{BusCounters, IoCounters};
-use worker::{BoardMedia, Worker, WorkerShared};
+use worker::{BoardMedia, RecTap, Worker, WorkerShared};
 
 use crate::media::detectors::{make_set, DetectorOptions};
 use crate::media::{MediaChannel, MediaId, MediaSet};
@@ -488,7 +488,7 @@ impl Builder {
             .ok_or_else(|| PipelineError::Channel(chan, "not a media channel of this pipeline".into()))?;
         sender.open(call, path, format, channels)?;
         let bm = &mut self.sets[r.worker][r.board];
-        bm.rec[r.id.0] = Some(call);
+        bm.rec[r.id.0] = Some(RecTap::new(call));
         if let Some(m) = bm.set.get_mut(r.id) {
             m.recording = true;
         }
@@ -687,7 +687,10 @@ impl LockStep {
     }
 
     /// Stops: finishes the recordings and returns the boards.
-    pub fn finish(self) -> PipelineReport {
+    pub fn finish(mut self) -> PipelineReport {
+        for w in &mut self.workers {
+            w.flush_recordings();
+        }
         let stats = self.ctl.stats();
         drop(self.workers);
         let (recorder, recordings, recording_errors) = finish_recorder(self.recorder);
@@ -804,6 +807,7 @@ fn worker_thread(mut w: Worker, run: Arc<RunShared>) -> Worker {
             h(false);
         }
     }
+    w.flush_recordings();
     w
 }
 

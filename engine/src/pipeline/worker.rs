@@ -15,7 +15,7 @@ use super::io::BoardClock;
 use super::stats::WorkerCounters;
 use crate::media::{MediaId, MediaSet};
 use crate::model::CallId;
-use crate::record::RecorderSender;
+use crate::record::{AudioBlock, RecorderSender};
 
 /// What other threads can see of a worker.
 pub(crate) struct WorkerShared {
@@ -35,10 +35,73 @@ pub(crate) struct BoardMedia {
     pub(crate) set: MediaSet,
     /// Board channel of each media id.
     pub(crate) chans: Vec<ChannelNo>,
-    /// Recording key of each media id, when recording.
-    pub(crate) rec: Vec<Option<CallId>>,
+    /// Recording tap of each media id, when recording.
+    pub(crate) rec: Vec<Option<RecTap>>,
     /// Ticks processed.
     pub(crate) done: u64,
+}
+
+/// A channel being recorded: its call, and the block its audio is gathered in until the block is
+/// full (so the writer gets a few large blocks a second per call instead of one per tick).
+pub(crate) struct RecTap {
+    pub(crate) call: CallId,
+    block: Option<AudioBlock>,
+}
+
+impl RecTap {
+    pub(crate) fn new(call: CallId) -> Self {
+        Self { call, block: None }
+    }
+
+    /// Adds one tick of audio; hands the block to the writer once another tick would not fit.
+    /// Never blocks or allocates. False if audio was dropped (no block free, or the writer's
+    /// queue full; the sender counts the blocks).
+    fn push(&mut self, r: &mut RecorderSender, rx: &[i16], tx: &[i16]) -> bool {
+        let n = rx.len().max(tx.len());
+        let size = r.block_samples();
+        if n > size {
+            // Ticks longer than a block: split (one block or more per tick).
+            return self.flush(r) & r.audio(self.call, rx, tx);
+        }
+        if self.block.as_ref().is_some_and(|b| b.len() + n > size) && !self.flush(r) {
+            return false;
+        }
+        let mut block = match self.block.take() {
+            Some(b) => b,
+            None => match r.take_block(self.call) {
+                Some(b) => b,
+                None => return false,
+            },
+        };
+        block.push(rx, tx);
+        if block.len() + n > size {
+            return r.send_block(self.call, block);
+        }
+        self.block = Some(block);
+        true
+    }
+
+    /// Hands a partly filled block to the writer now (without waiting); false if it was dropped.
+    fn flush(&mut self, r: &mut RecorderSender) -> bool {
+        match self.block.take() {
+            Some(b) if !b.is_empty() => r.send_block(self.call, b),
+            Some(b) => {
+                // Empty: back into the pool through the writer would cost a message; keep it.
+                self.block = Some(b);
+                true
+            }
+            None => true,
+        }
+    }
+
+    /// Hands a partly filled block to the writer, waiting for room (end of a run).
+    fn flush_wait(&mut self, r: &mut RecorderSender) {
+        if let Some(b) = self.block.take() {
+            if !b.is_empty() {
+                r.send_block_wait(self.call, b);
+            }
+        }
+    }
 }
 
 pub(crate) struct Worker {
@@ -91,11 +154,23 @@ impl Worker {
             }
             Op::Record(call) => {
                 m.recording = true;
-                bm.rec[c.id.0] = Some(call);
+                if let (Some(mut old), Some(r)) = (bm.rec[c.id.0].take(), self.rec.as_mut()) {
+                    if !old.flush(r) {
+                        counters.rec_dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                bm.rec[c.id.0] = Some(RecTap::new(call));
             }
             Op::StopRecord => {
                 m.recording = false;
-                if let Some(call) = bm.rec[c.id.0].take() {
+                if let Some(mut tap) = bm.rec[c.id.0].take() {
+                    let call = tap.call;
+                    if let Some(r) = self.rec.as_mut() {
+                        // The rest of its audio goes ahead of the close on the same queue.
+                        if !tap.flush(r) {
+                            counters.rec_dropped.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
                     let closed = self.rec.as_ref().is_some_and(|r| r.try_close(call));
                     if !closed && self.rec.is_some() {
                         self.pending_close.push(call);
@@ -104,6 +179,17 @@ impl Worker {
             }
             Op::Bridge(other) => bm.set.bridge(c.id, other),
             Op::Unbridge => bm.set.set_listen(c.id, &[]),
+        }
+    }
+
+    /// Hands every partly filled recording block to the writer (waiting for room: call it when
+    /// the worker stops, off the real-time path), so recordings end with the last tick.
+    pub(crate) fn flush_recordings(&mut self) {
+        let Some(r) = self.rec.as_mut() else { return };
+        for bm in &mut self.boards {
+            for tap in bm.rec.iter_mut().flatten() {
+                tap.flush_wait(r);
+            }
         }
     }
 
@@ -144,8 +230,8 @@ impl Worker {
         set.receive(
             &mut |id, tone| bus.send(PipelineEvent::Tone { chan: chans[id.0], tick, tone }),
             &mut |a| {
-                if let (Some(r), Some(call)) = (rec.as_mut(), recs[a.id.0]) {
-                    if !r.audio(call, a.rx, a.tx) {
+                if let (Some(r), Some(tap)) = (rec.as_mut(), recs[a.id.0].as_mut()) {
+                    if !tap.push(r, a.rx, a.tx) {
                         rec_dropped += 1;
                     }
                 }

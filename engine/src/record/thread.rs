@@ -2,6 +2,10 @@
 //! bounded channel and never blocks or allocates: blocks come from a pool that the writer sends
 //! back after use (the fundsp pattern: the real-time thread never allocates or frees), and a block
 //! that finds the channel full is dropped and counted. The writer owns the files.
+//!
+//! There can be several writer threads ([`RecorderConfig::threads`]): calls are sharded over
+//! them by call id, each with its own queue and block pool, so one stalled on the disk does not
+//! hold up the others and the encoding runs on several cores.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -27,6 +31,38 @@ pub struct AudioBlock {
 impl AudioBlock {
     fn with_capacity(n: usize) -> AudioBlock {
         AudioBlock { rx: Vec::with_capacity(n), tx: Vec::with_capacity(n) }
+    }
+
+    /// Samples per direction it holds.
+    pub fn len(&self) -> usize {
+        self.rx.len().max(self.tx.len())
+    }
+
+    /// True when it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Samples per direction it can hold without allocating.
+    pub fn capacity(&self) -> usize {
+        self.rx.capacity().min(self.tx.capacity())
+    }
+
+    /// Empties it (keeping its capacity).
+    pub fn clear(&mut self) {
+        self.rx.clear();
+        self.tx.clear();
+    }
+
+    /// Appends an interval of audio (a shorter side is padded with silence so both stay in
+    /// step). Allocates only beyond [`capacity`](Self::capacity).
+    pub fn push(&mut self, rx: &[i16], tx: &[i16]) {
+        let n = rx.len().max(tx.len());
+        let (r0, t0) = (self.rx.len(), self.tx.len());
+        self.rx.extend_from_slice(rx);
+        self.tx.extend_from_slice(tx);
+        self.rx.resize(r0.max(t0) + n, 0);
+        self.tx.resize(r0.max(t0) + n, 0);
     }
 }
 
@@ -85,12 +121,14 @@ pub struct RecorderConfig {
     pub block_samples: usize,
     /// Sample rate of the audio.
     pub sample_rate: u32,
+    /// Writer threads (calls are sharded over them; `queue` and `pool` are per thread).
+    pub threads: usize,
 }
 
 impl Default for RecorderConfig {
     fn default() -> Self {
         // 1,024 blocks of 20 ms: 20 s of one call's audio, or a 20 ms tick of 1,024 calls.
-        RecorderConfig { queue: 1024, pool: 1024, block_samples: 160, sample_rate: 8000 }
+        RecorderConfig { queue: 1024, pool: 1024, block_samples: 160, sample_rate: 8000, threads: 1 }
     }
 }
 
@@ -122,12 +160,19 @@ pub enum RecorderError {
     Busy,
 }
 
+/// One writer thread's queue and block pool.
+#[derive(Clone)]
+struct Shard {
+    tx: Sender<RecCommand>,
+    pool: Receiver<AudioBlock>,
+}
+
 /// The sending side, one per producer thread (clone it). [`audio`](RecorderSender::audio)
 /// never blocks or allocates.
 pub struct RecorderSender {
-    tx: Sender<RecCommand>,
-    pool: Receiver<AudioBlock>,
-    spare: Option<AudioBlock>,
+    shards: Vec<Shard>,
+    /// A block taken from a shard's pool and not sent (its queue was full), per shard.
+    spare: Vec<Option<AudioBlock>>,
     dropped: Arc<AtomicU64>,
     block_samples: usize,
 }
@@ -135,9 +180,8 @@ pub struct RecorderSender {
 impl Clone for RecorderSender {
     fn clone(&self) -> Self {
         RecorderSender {
-            tx: self.tx.clone(),
-            pool: self.pool.clone(),
-            spare: None,
+            shards: self.shards.clone(),
+            spare: self.shards.iter().map(|_| None).collect(),
             dropped: self.dropped.clone(),
             block_samples: self.block_samples,
         }
@@ -145,8 +189,13 @@ impl Clone for RecorderSender {
 }
 
 impl RecorderSender {
-    fn control(&self, cmd: RecCommand) -> Result<(), RecorderError> {
-        self.tx.send_timeout(cmd, Duration::from_secs(1)).map_err(|e| match e {
+    /// The writer thread that handles `call`.
+    fn shard(&self, call: CallId) -> usize {
+        (call.0 % self.shards.len() as u64) as usize
+    }
+
+    fn control(&self, call: CallId, cmd: RecCommand) -> Result<(), RecorderError> {
+        self.shards[self.shard(call)].tx.send_timeout(cmd, Duration::from_secs(1)).map_err(|e| match e {
             crossbeam_channel::SendTimeoutError::Timeout(_) => RecorderError::Busy,
             crossbeam_channel::SendTimeoutError::Disconnected(_) => RecorderError::Stopped,
         })
@@ -161,18 +210,67 @@ impl RecorderSender {
         format: WavFormat,
         channels: u16,
     ) -> Result<(), RecorderError> {
-        self.control(RecCommand::Open { call, path, format, channels })
+        self.control(call, RecCommand::Open { call, path, format, channels })
     }
 
     /// Finishes the recording of `call` (same waiting rule as [`open`](Self::open)).
     pub fn close(&self, call: CallId) -> Result<(), RecorderError> {
-        self.control(RecCommand::Close { call })
+        self.control(call, RecCommand::Close { call })
     }
 
     /// Finishes the recording of `call` without waiting (for real-time threads); false if the
     /// writer's queue is full (try again later) or the writer has stopped.
     pub fn try_close(&self, call: CallId) -> bool {
-        self.tx.try_send(RecCommand::Close { call }).is_ok()
+        self.shards[self.shard(call)].tx.try_send(RecCommand::Close { call }).is_ok()
+    }
+
+    /// Samples per direction that one block carries.
+    pub fn block_samples(&self) -> usize {
+        self.block_samples
+    }
+
+    /// Takes an empty block from the pool of `call`'s writer (for a producer that fills blocks
+    /// over several ticks and hands them over with [`send_block`](Self::send_block)). Never
+    /// blocks or allocates; `None` (counted as a dropped block) when the pool is empty.
+    pub fn take_block(&mut self, call: CallId) -> Option<AudioBlock> {
+        let s = self.shard(call);
+        let mut b = self.spare[s].take().or_else(|| self.shards[s].pool.try_recv().ok());
+        match b.as_mut() {
+            Some(b) => b.clear(),
+            None => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        b
+    }
+
+    /// Queues a filled block (from [`take_block`](Self::take_block)) for `call`. Never blocks or
+    /// allocates; false (counted) if the queue was full and the block was dropped.
+    pub fn send_block(&mut self, call: CallId, block: AudioBlock) -> bool {
+        let s = self.shard(call);
+        match self.shards[s].tx.try_send(RecCommand::Audio { call, block }) {
+            Ok(()) => true,
+            Err(TrySendError::Full(cmd) | TrySendError::Disconnected(cmd)) => {
+                if let RecCommand::Audio { mut block, .. } = cmd {
+                    block.clear();
+                    self.spare[s] = Some(block);
+                }
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                false
+            }
+        }
+    }
+
+    /// Queues a filled block, waiting up to a second for room (for the end of a run, off the
+    /// real-time path); false (counted) if it was dropped.
+    pub fn send_block_wait(&mut self, call: CallId, block: AudioBlock) -> bool {
+        let s = self.shard(call);
+        let ok =
+            self.shards[s].tx.send_timeout(RecCommand::Audio { call, block }, Duration::from_secs(1)).is_ok();
+        if !ok {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        ok
     }
 
     /// Queues one interval of a call's audio (`rx` received, `tx` sent). Never blocks and never
@@ -184,26 +282,17 @@ impl RecorderSender {
         let mut at = 0;
         while at < n {
             let end = (at + step).min(n);
-            let Some(mut block) = self.spare.take().or_else(|| self.pool.try_recv().ok()) else {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
+            let Some(mut block) = self.take_block(call) else {
                 all = false;
                 at = end;
                 continue;
             };
-            block.rx.clear();
-            block.tx.clear();
-            block.rx.extend_from_slice(rx.get(at..end.min(rx.len())).unwrap_or(&[]));
-            block.tx.extend_from_slice(tx.get(at..end.min(tx.len())).unwrap_or(&[]));
-            match self.tx.try_send(RecCommand::Audio { call, block }) {
-                Ok(()) => {}
-                Err(TrySendError::Full(cmd) | TrySendError::Disconnected(cmd)) => {
-                    if let RecCommand::Audio { block, .. } = cmd {
-                        self.spare = Some(block);
-                    }
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                    all = false;
-                }
-            }
+            block.clear();
+            block.push(
+                rx.get(at..end.min(rx.len())).unwrap_or(&[]),
+                tx.get(at..end.min(tx.len())).unwrap_or(&[]),
+            );
+            all &= self.send_block(call, block);
             at = end;
         }
         all
@@ -215,40 +304,45 @@ impl RecorderSender {
     }
 }
 
-/// The writer thread. Dropping it shuts it down (finishing every file); prefer
+/// The writer threads. Dropping it shuts them down (finishing every file); prefer
 /// [`shutdown`](RecorderThread::shutdown) to get the counters.
 pub struct RecorderThread {
-    tx: Sender<RecCommand>,
+    txs: Vec<Sender<RecCommand>>,
     events: Receiver<RecorderEvent>,
     dropped: Arc<AtomicU64>,
-    join: Option<JoinHandle<RecorderStats>>,
+    joins: Vec<JoinHandle<RecorderStats>>,
 }
 
 impl RecorderThread {
-    /// Starts the writer thread; returns it and a sender for the producers.
+    /// Starts the writer threads; returns them and a sender for the producers.
     pub fn spawn(cfg: RecorderConfig) -> std::io::Result<(RecorderThread, RecorderSender)> {
-        let (tx, rx) = bounded(cfg.queue.max(1));
-        let pool_n = cfg.pool.max(1);
-        let (pool_tx, pool_rx) = bounded(pool_n);
-        for _ in 0..pool_n {
-            // The channel has room for the whole pool.
-            let _ = pool_tx.try_send(AudioBlock::with_capacity(cfg.block_samples.max(1)));
-        }
         let (ev_tx, ev_rx) = unbounded();
         let dropped = Arc::new(AtomicU64::new(0));
-        let d2 = dropped.clone();
-        let rate = cfg.sample_rate;
-        let join = std::thread::Builder::new()
-            .name("recorder".into())
-            .spawn(move || writer(rx, pool_tx, ev_tx, rate, d2))?;
+        let n = cfg.threads.max(1);
+        let mut shards = Vec::with_capacity(n);
+        let mut joins = Vec::with_capacity(n);
+        for i in 0..n {
+            let (tx, rx) = bounded(cfg.queue.max(1));
+            let pool_n = cfg.pool.max(1);
+            let (pool_tx, pool_rx) = bounded(pool_n);
+            for _ in 0..pool_n {
+                // The channel has room for the whole pool.
+                let _ = pool_tx.try_send(AudioBlock::with_capacity(cfg.block_samples.max(1)));
+            }
+            let (ev, rate) = (ev_tx.clone(), cfg.sample_rate);
+            let name = if n == 1 { "recorder".to_string() } else { format!("recorder-{i}") };
+            let join = std::thread::Builder::new().name(name).spawn(move || writer(rx, pool_tx, ev, rate))?;
+            shards.push(Shard { tx, pool: pool_rx });
+            joins.push(join);
+        }
         let sender = RecorderSender {
-            tx: tx.clone(),
-            pool: pool_rx,
-            spare: None,
+            spare: shards.iter().map(|_| None).collect(),
+            shards,
             dropped: dropped.clone(),
             block_samples: cfg.block_samples.max(1),
         };
-        Ok((RecorderThread { tx, events: ev_rx, dropped, join: Some(join) }, sender))
+        let txs = sender.shards.iter().map(|s| s.tx.clone()).collect();
+        Ok((RecorderThread { txs, events: ev_rx, dropped, joins }, sender))
     }
 
     /// Finished recordings and failures, as they happen.
@@ -261,17 +355,29 @@ impl RecorderThread {
         self.dropped.load(Ordering::Relaxed)
     }
 
-    /// Finishes every open file, stops the thread and returns its counters.
+    /// Finishes every open file, stops the threads and returns their counters (summed).
     pub fn shutdown(mut self) -> RecorderStats {
         self.stop()
     }
 
     fn stop(&mut self) -> RecorderStats {
-        let Some(join) = self.join.take() else { return RecorderStats::default() };
-        let _ = self.tx.send(RecCommand::Shutdown);
-        let mut stats = join.join().unwrap_or_default();
-        stats.dropped = self.dropped.load(Ordering::Relaxed);
-        stats
+        if self.joins.is_empty() {
+            return RecorderStats::default();
+        }
+        for tx in &self.txs {
+            let _ = tx.send(RecCommand::Shutdown);
+        }
+        let mut total = RecorderStats::default();
+        for j in self.joins.drain(..) {
+            let st = j.join().unwrap_or_default();
+            total.opened += st.opened;
+            total.closed += st.closed;
+            total.blocks += st.blocks;
+            total.orphans += st.orphans;
+            total.errors += st.errors;
+        }
+        total.dropped = self.dropped.load(Ordering::Relaxed);
+        total
     }
 }
 
@@ -286,7 +392,6 @@ fn writer(
     pool: Sender<AudioBlock>,
     events: Sender<RecorderEvent>,
     rate: u32,
-    dropped: Arc<AtomicU64>,
 ) -> RecorderStats {
     let mut files: HashMap<CallId, WavWriter> = HashMap::new();
     let mut st = RecorderStats::default();
@@ -361,7 +466,6 @@ fn writer(
             finish(call, w, &mut st);
         }
     }
-    st.dropped = dropped.load(Ordering::Relaxed);
     st
 }
 
@@ -406,7 +510,7 @@ mod tests {
     #[test]
     fn a_full_channel_drops_and_counts_instead_of_blocking() {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = RecorderConfig { queue: 4, pool: 8, block_samples: 160, sample_rate: 8000 };
+        let cfg = RecorderConfig { queue: 4, pool: 8, block_samples: 160, sample_rate: 8000, threads: 1 };
         let (rt, mut s) = RecorderThread::spawn(cfg).unwrap();
         s.open(CallId(1), dir.path().join("x.wav"), WavFormat::Ulaw, 1).unwrap();
         let rx = vec![0i16; 160 * 100];

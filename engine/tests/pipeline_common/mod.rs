@@ -64,8 +64,13 @@ pub fn build(
 ) -> (Builder, BTreeMap<ChannelNo, String>) {
     cfg.workers = 2;
     if rec_dir.is_some() {
-        cfg.recorder =
-            Some(RecorderConfig { queue: 4096, pool: 4096, block_samples: TICK, sample_rate: 8000 });
+        cfg.recorder = Some(RecorderConfig {
+            queue: 4096,
+            pool: 4096,
+            block_samples: TICK,
+            sample_rate: 8000,
+            threads: 1,
+        });
     }
     let mut b = Builder::new(cfg).unwrap();
     let mut c0 = SimConfig::e1_pairs(2);
