@@ -3,9 +3,10 @@
 //! throw-away VM of `tests/dahdi-vm/run` (issue 11), whose `system.conf` makes six `loc` dynamic
 //! spans in three back-to-back pairs: 1↔2 PRI-like, 3↔4 CAS, 5↔6 E&M / raw HDLC / bearers.
 //!
-//! * the shared board suite (`tests/common`) on spans 1-4: open rules, audio both ways
-//!   byte-exact, CAS with BITSCHANGED (the dynamic-span neighbour-bits leak masked), HDLC frames
-//!   with their FCS;
+//! * the shared board suite (`tests/common`) on spans 1-4: open rules, CAS with BITSCHANGED
+//!   (the dynamic-span neighbour-bits leak masked), HDLC frames with their FCS; audio both ways
+//!   byte-exact in a variant that keeps the senders ahead (the shared `audio_arrives_in_order`
+//!   feeds exactly one tick per tick, so any TCG stall under host load shows as idle fill);
 //! * the raw-fd probe (`tests/common/dahdi_probe.rs`): the kernel's answers to SPECIFY,
 //!   blocksize, bufinfo, law, audio mode, CAS/hook/HDLC ioctls on each signalling, compared with
 //!   the table the fake kernel is tested against;
@@ -87,9 +88,11 @@ fn kernel_semantics() -> Res {
         println!("INFO probe {name:<40} {}", dahdi_probe::show(outcome));
         match dahdi_probe::REAL_KERNEL.get(i) {
             Some((n, want)) if n == name && want == outcome => {}
-            Some((n, want)) => {
-                diffs.push(format!("{name}: {} (recorded: {n}: {})", dahdi_probe::show(outcome), dahdi_probe::show(want)))
-            }
+            Some((n, want)) => diffs.push(format!(
+                "{name}: {} (recorded: {n}: {})",
+                dahdi_probe::show(outcome),
+                dahdi_probe::show(want)
+            )),
             None => diffs.push(format!("{name}: {} (not in the recorded table)", dahdi_probe::show(outcome))),
         }
     }
@@ -101,6 +104,22 @@ fn kernel_semantics() -> Res {
     } else {
         Err(diffs.join("; "))
     }
+}
+
+/// `write()` on a raw fd the way a DAHDI consumer must: `ELAST` means "an event is queued",
+/// so drain events (GETEVENT) and retry.
+fn raw_write(sys: &LinuxSys, fd: i32, buf: &[u8]) -> Result<Vec<i32>, String> {
+    let mut drained = Vec::new();
+    for _ in 0..70 {
+        match sys.write(fd, buf) {
+            Ok(_) => return Ok(drained),
+            Err(e) if e.raw_os_error() == Some(abi::ELAST) => {
+                drained.push(ioctl_int(sys, fd, abi::DAHDI_GETEVENT, 0).map_err(|e| e.to_string())?)
+            }
+            Err(e) => return Err(format!("write: {e}")),
+        }
+    }
+    Err(format!("write: ELAST with events {drained:?}"))
 }
 
 /// The raw fd of channel `chan` (SPECIFY done).
@@ -124,7 +143,10 @@ fn hdlc_badfcs_and_fcs_octets() -> Res {
     let fcs = fcs16(&payload).to_le_bytes();
     let mut bad = payload.to_vec();
     bad.extend_from_slice(&[fcs[0] ^ 0x5A, fcs[1]]);
-    sys.write(rawfd, &bad).map_err(|e| format!("raw write: {e}"))?;
+    let evs = raw_write(&sys, rawfd, &bad)?;
+    if !evs.is_empty() {
+        println!("INFO events drained on the raw HDLC fd before writing: {evs:?}");
+    }
     let mut buf = [0u8; MAX_FRAME];
     let ev = tick_until(&mut b, Duration::from_secs(2), |b| {
         std::iter::from_fn(|| b.poll_event())
@@ -138,7 +160,7 @@ fn hdlc_badfcs_and_fcs_octets() -> Res {
     }
     let mut good = payload.to_vec();
     good.extend_from_slice(&fcs);
-    sys.write(rawfd, &good).map_err(|e| format!("raw write: {e}"))?;
+    raw_write(&sys, rawfd, &good)?;
     let n = tick_until(&mut b, Duration::from_secs(2), |_| e.recv_frame(&mut buf))?
         .ok_or("the frame with a good FCS did not arrive")?;
     if buf[..n] != good[..] {
@@ -149,10 +171,19 @@ fn hdlc_badfcs_and_fcs_octets() -> Res {
         return Err("send_frame refused".into());
     }
     let mut rb = [0u8; 1024];
-    let got = tick_until(&mut b, Duration::from_secs(2), |_| sys.read(rawfd, &mut rb).ok().filter(|&n| n > 0))?
-        .ok_or("nothing arrived on the raw HDLC side")?;
+    let got = tick_until(&mut b, Duration::from_secs(2), |_| loop {
+        match sys.read(rawfd, &mut rb) {
+            Err(e) if e.raw_os_error() == Some(abi::ELAST) => {
+                let _ = ioctl_int(&sys, rawfd, abi::DAHDI_GETEVENT, 0);
+            }
+            r => break r.ok().filter(|&n| n > 0),
+        }
+    })?
+    .ok_or("nothing arrived on the raw HDLC side")?;
     let _ = sys.close(rawfd);
-    if got != payload.len() + 2 || rb[..payload.len()] != payload || fcs16_update(0xFFFF, &rb[..got]) != FCS16_GOOD
+    if got != payload.len() + 2
+        || rb[..payload.len()] != payload
+        || fcs16_update(0xFFFF, &rb[..got]) != FCS16_GOOD
     {
         return Err(format!("raw side read {:02x?}", &rb[..got]));
     }
@@ -196,13 +227,33 @@ fn hook_events() -> Res {
     }
 }
 
-/// SPANSTAT through the backend: every span present, no alarms, 31 channels, counters zero;
+/// SPANSTAT through the backend: every span present, 31 channels, counters zero, and no alarm
+/// once the spans run (a `loc` span raises RED when it has received nothing for a second, which
+/// a TCG stall can cause: such a transient alarm is reported and must clear within 5 s);
 /// `/proc/dahdi/N` parsed.
 fn span_status() -> Res {
-    let b = board(80)?;
+    let mut b = board(80)?;
     let spans = b.spans();
     if spans.len() != 6 {
         return Err(format!("{} spans", spans.len()));
+    }
+    let t0 = Instant::now();
+    loop {
+        let mut alarmed = Vec::new();
+        for s in &spans {
+            let st = b.span_status(s.no).map_err(|e| e.to_string())?;
+            if st.alarms != Alarms::NONE {
+                alarmed.push((s.no.0, st.alarms));
+            }
+        }
+        if alarmed.is_empty() {
+            break;
+        }
+        println!("INFO alarms at {} ms: {alarmed:?}", t0.elapsed().as_millis());
+        if t0.elapsed() > Duration::from_secs(5) {
+            return Err(format!("alarms that do not clear: {alarmed:?}"));
+        }
+        tick_until(&mut b, Duration::from_millis(500), |_| None::<()>)?;
     }
     for s in &spans {
         let st = b.span_status(s.no).map_err(|e| e.to_string())?;
@@ -211,10 +262,99 @@ fn span_status() -> Res {
             "INFO span {} {:?} basechan {} totchans {} alarms {:?} {:?} slips {}",
             s.no, s.name, s.basechan, s.totchans, st.alarms, st.counters, p.slips
         );
-        if st.alarms != Alarms::NONE || s.totchans != 31 || !s.name.starts_with("DYN/loc/") {
+        if s.totchans != 31 || !s.name.starts_with("DYN/loc/") || st.counters != Default::default() {
             return Err(format!("span {}: {s:?} {st:?}", s.no));
         }
     }
+    Ok(())
+}
+
+/// Audio both ways on the 30 bearer pairs of spans 1↔2 for 5 s, byte-exact and in order. The
+/// senders keep a few blocks queued (as the engine does), so a late tick does not starve the
+/// kernel; idle fill the kernel still inserts after a TCG stall (DAHDI's silent underrun, see
+/// shared/dahdi/vm/README) is counted and reported, never taken for data: every non-idle octet
+/// must be the next one of the peer's stream.
+fn audio_both_ways_byte_exact() -> Res {
+    use ringbuf::traits::{Consumer, Observer, Producer};
+    let tick = 80;
+    let mut b = DahdiBoard::new(
+        LinuxSys::new(),
+        DahdiConfig { tick_frames: tick, max_span: 2, numbufs: 8, ..DahdiConfig::default() },
+    )
+    .map_err(|e| e.to_string())?;
+    let chans: Vec<u32> = (1..=31).chain(32..=62).filter(|&c| c != 16 && c != 47).collect();
+    let mut ends: Vec<_> = chans
+        .iter()
+        .map(|&c| b.open(ChannelNo(c), RingConfig { audio: 64 * tick, ..RingConfig::default() }))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let peer = |i: usize| (i + 30) % 60;
+    let (mut sent, mut got, mut gaps, mut fill) =
+        (vec![0u64; 60], vec![0u64; 60], vec![0u64; 60], vec![0u64; 60]);
+    let mut in_gap = vec![false; 60];
+    let mut buf = vec![0u8; 64 * tick];
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(7) {
+        let sending = t0.elapsed() < Duration::from_secs(5);
+        for (i, e) in ends.iter_mut().enumerate() {
+            while sending && e.tx.occupied_len() < 4 * tick {
+                let blk: Vec<u8> = (0..tick as u64).map(|k| common::pattern(chans[i], sent[i] + k)).collect();
+                e.tx.push_slice(&blk);
+                sent[i] += tick as u64;
+            }
+        }
+        b.tick().map_err(|e| e.to_string())?;
+        for (i, e) in ends.iter_mut().enumerate() {
+            let n = e.rx.pop_slice(&mut buf);
+            let src = chans[peer(i)];
+            for &o in &buf[..n] {
+                if o == 0xFF || o == 0xD5 {
+                    // pattern() never sends these: idle fill before, between or after the data.
+                    if got[i] > 0 {
+                        fill[i] += 1;
+                        if !in_gap[i] {
+                            gaps[i] += 1;
+                            in_gap[i] = true;
+                        }
+                    }
+                    continue;
+                }
+                in_gap[i] = false;
+                let want = common::pattern(src, got[i]);
+                if o != want {
+                    return Err(format!(
+                        "channel {} octet {} from channel {src}: got {o:#04x}, want {want:#04x}",
+                        chans[i], got[i]
+                    ));
+                }
+                got[i] += 1;
+            }
+        }
+    }
+    for i in 0..60 {
+        let s = sent[peer(i)];
+        let lost = s.saturating_sub(got[i]);
+        if lost > 0 {
+            return Err(format!(
+                "channel {}: {} of {s} octets of channel {} did not arrive",
+                chans[i],
+                lost,
+                chans[peer(i)]
+            ));
+        }
+        if ends[i].stats.snapshot().rx_overruns > 0 {
+            return Err(format!("channel {}: receive ring overrun", chans[i]));
+        }
+    }
+    let total_gaps: u64 = gaps.iter().sum();
+    if total_gaps > 0 {
+        println!(
+            "QUIRK audio: {total_gaps} idle-fill gap(s), {} octets, on {} channel(s) (kernel underrun after a stall; data intact)",
+            fill.iter().sum::<u64>(),
+            gaps.iter().filter(|&&g| g > 0).count()
+        );
+    }
+    println!("INFO audio: {} octets each way on 60 channels, byte-exact, in order", sent[0]);
     Ok(())
 }
 
@@ -293,7 +433,10 @@ fn dynamic_span_removal() -> Res {
         evs.extend(std::iter::from_fn(|| b.poll_event()));
         None::<()>
     })?;
-    println!("INFO events after the first destroy: {evs:?}; spans {:?}", b.spans().iter().map(|s| s.no.0).collect::<Vec<_>>());
+    println!(
+        "INFO events after the first destroy: {evs:?}; spans {:?}",
+        b.spans().iter().map(|s| s.no.0).collect::<Vec<_>>()
+    );
     if first.is_ok() {
         // The kernel removed it under us: the backend must say so.
         if !evs.contains(&BoardEvent::Removed { span: SpanNo(6) }) {
@@ -323,13 +466,19 @@ fn dynamic_span_removal() -> Res {
     // Re-create it: the peer's alarm (if any) clears.
     let mut arg = dynamic("3:1");
     let again = sys.ioctl(ctl, abi::DAHDI_DYNAMIC_CREATE, &mut arg);
-    println!("INFO DYNAMIC_CREATE loc 3:1 again: {again:?} -> spanno {}", i32::from_le_bytes([arg[68], arg[69], arg[70], arg[71]]));
+    println!(
+        "INFO DYNAMIC_CREATE loc 3:1 again: {again:?} -> spanno {}",
+        i32::from_le_bytes([arg[68], arg[69], arg[70], arg[71]])
+    );
     evs.clear();
     tick_until(&mut b, Duration::from_secs(3), |b| {
         evs.extend(std::iter::from_fn(|| b.poll_event()));
         None::<()>
     })?;
-    println!("INFO events after re-creating: {evs:?}; span 5 alarms {:?}", b.span_status(SpanNo(5)).map(|s| s.alarms));
+    println!(
+        "INFO events after re-creating: {evs:?}; span 5 alarms {:?}",
+        b.span_status(SpanNo(5)).map(|s| s.alarms)
+    );
     let _ = sys.close(ctl);
     Ok(())
 }
@@ -360,7 +509,7 @@ fn main() {
     let only: Vec<&String> = args.iter().skip(1).filter(|a| !a.starts_with('-')).collect();
     let checks: Vec<(&str, Box<dyn Fn() -> Res>)> = vec![
         ("open_rules", Box::new(|| Ok(common::open_rules(&Vm)))),
-        ("audio_arrives_in_order", Box::new(|| Ok(common::audio_arrives_in_order(&Vm)))),
+        ("audio_both_ways_byte_exact", Box::new(audio_both_ways_byte_exact)),
         ("cas_propagates", Box::new(|| Ok(common::cas_propagates(&Vm)))),
         ("hdlc_frames_cross_with_fcs", Box::new(|| Ok(common::hdlc_frames_cross_with_fcs(&Vm)))),
         ("kernel_semantics_match_the_recorded_table", Box::new(kernel_semantics)),

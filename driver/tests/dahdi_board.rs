@@ -410,7 +410,9 @@ fn dynamic_span_destroy_is_refused_while_a_channel_is_open() {
     let evs: Vec<_> = std::iter::from_fn(|| b.poll_event()).collect();
     assert!(evs.contains(&BoardEvent::Removed { span: SpanNo(6) }), "{evs:?}");
     assert!(
-        evs.iter().any(|e| matches!(e, BoardEvent::Alarm { span: SpanNo(5), alarms } if alarms.contains(Alarms::RED))),
+        evs.iter().any(
+            |e| matches!(e, BoardEvent::Alarm { span: SpanNo(5), alarms } if alarms.contains(Alarms::RED))
+        ),
         "{evs:?}"
     );
     assert_eq!(b.open(ChannelNo(159), RingConfig::default()).err().unwrap().kind, ErrorKind::NoDevice);
@@ -421,6 +423,9 @@ fn the_vm_system_conf_makes_six_loc_spans_in_the_fake_kernel() {
     let k = dahdi_probe::vm_fake();
     let b = board(&k, 80);
     let names: Vec<String> = b.spans().iter().map(|s| s.name.clone()).collect();
-    assert_eq!(names, ["DYN/loc/1:0", "DYN/loc/1:1", "DYN/loc/2:0", "DYN/loc/2:1", "DYN/loc/3:0", "DYN/loc/3:1"]);
+    assert_eq!(
+        names,
+        ["DYN/loc/1:0", "DYN/loc/1:1", "DYN/loc/2:0", "DYN/loc/2:1", "DYN/loc/3:0", "DYN/loc/3:1"]
+    );
     assert_eq!(b.channels().len(), 186);
 }

@@ -28,17 +28,23 @@ fn loadzone_payload_equals_the_recorded_dahdi_cfg_bytes() {
         }
         for l in std::fs::read_to_string(&p).unwrap().lines().filter(|l| l.contains("\tDAHDI_LOADZONE\t")) {
             let c: Vec<&str> = l.split('\t').collect();
-            let zone: i32 = c[6].strip_prefix("zone=").and_then(|r| r.split(' ').next()).unwrap().parse().unwrap();
+            let zone: i32 =
+                c[6].strip_prefix("zone=").and_then(|r| r.split(' ').next()).unwrap().parse().unwrap();
             let z = &zones::ZONES[zone as usize];
             let ours = z.loadzone_arg().unwrap();
             assert_eq!(format!("size={}", ours.len()), c[4], "{}: zone {zone}", p.display());
             if hex(&ours) != c[5] {
                 // Name the first differing tone def.
-                let want: Vec<u8> =
-                    (0..c[5].len() / 2).map(|i| u8::from_str_radix(&c[5][2 * i..2 * i + 2], 16).unwrap()).collect();
+                let want: Vec<u8> = (0..c[5].len() / 2)
+                    .map(|i| u8::from_str_radix(&c[5][2 * i..2 * i + 2], 16).unwrap())
+                    .collect();
                 let at = ours.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(0);
                 let def = at.saturating_sub(zones::HEADER_SIZE) / zones::TONE_DEF_SIZE;
-                panic!("{}: zone {zone} differs at byte {at} (tone def {def}): {:?}", p.display(), z.tone_defs().unwrap()[def]);
+                panic!(
+                    "{}: zone {zone} differs at byte {at} (tone def {def}): {:?}",
+                    p.display(),
+                    z.tone_defs().unwrap()[def]
+                );
             }
             seen.insert(zone);
         }
@@ -60,7 +66,8 @@ fn dry_run_prints_the_whole_loadzone_argument() {
 #[test]
 fn apply_loads_the_zones_and_sets_the_default() {
     let k = FakeKernel::e1_pairs(2);
-    let conf = system_conf::SystemConf::parse(b"bchan=1-15\nloadzone=us\nloadzone=de\ndefaultzone=de\n").unwrap();
+    let conf =
+        system_conf::SystemConf::parse(b"bchan=1-15\nloadzone=us\nloadzone=de\ndefaultzone=de\n").unwrap();
     let mut devs = SysDevices(std::sync::Arc::new(k.clone()));
     let report = plan::apply(&mut devs, &plan::plan(&conf, plan::PlanOptions::default())).unwrap();
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
@@ -71,11 +78,11 @@ fn apply_loads_the_zones_and_sets_the_default() {
 #[test]
 fn a_zone_the_kernel_rejects_is_a_warning_and_defaultzone_is_left_out() {
     let k = FakeKernel::e1_pairs(2);
-    k.set_zone_slots(1); // only zone 0 fits: LOADZONE for 29 fails
+    k.set_zone_slots(1); // only zone 0 fits: zone 29 is refused
     let conf = system_conf::SystemConf::parse(b"loadzone=us\nloadzone=de\ndefaultzone=de\n").unwrap();
     let mut devs = SysDevices(std::sync::Arc::new(k.clone()));
     let report = plan::apply(&mut devs, &plan::plan(&conf, plan::PlanOptions::default())).unwrap();
-    assert!(report.warnings.iter().any(|w| w.contains("DAHDI_LOADZONE") && w.contains("Germany")), "{report:?}");
+    assert!(report.warnings.iter().any(|w| w.contains("failed") && w.contains("Germany")), "{report:?}");
     assert!(report.warnings.iter().any(|w| w.contains("DAHDI_DEFAULTZONE")), "{report:?}");
     assert_eq!(k.default_zone(), None);
 }

@@ -24,7 +24,9 @@ use trunkline_driver::ring::{EngineEnd, RingConfig, MAX_FRAME};
 use trunkline_driver::ChannelNo;
 use trunkline_dsp::g711::Law;
 use trunkline_dsp::goertzel;
-use trunkline_engine::signalling::pri::{self, CallEvent, OriginateRequest, PriConfig, PriSpan, Role, Variant};
+use trunkline_engine::signalling::pri::{
+    self, CallEvent, OriginateRequest, PriConfig, PriSpan, Role, Variant,
+};
 use trunkline_engine::signalling::r2::{R2Channel, R2Config, R2Event, R2Line, R2State, R2Variant};
 use trunkline_engine::signalling::Ms;
 
@@ -103,7 +105,11 @@ impl ToneLoop {
         let b: Vec<u8> = self.b_heard.iter().copied().skip_while(idle).collect();
         let a: Vec<u8> = self.a_heard.iter().copied().skip_while(idle).collect();
         if b.len() < 4000 || a.len() < 4000 {
-            return Err(format!("only {} / {} tone octets arrived (callee / back at the caller)", b.len(), a.len()));
+            return Err(format!(
+                "only {} / {} tone octets arrived (callee / back at the caller)",
+                b.len(),
+                a.len()
+            ));
         }
         let (sb, sa) = (tone_share(&b[..4000]), tone_share(&a[..4000]));
         if sb < 0.8 || sa < 0.8 {
@@ -247,8 +253,14 @@ fn pri_call(ck: &mut Checks) -> Result<(), String> {
             (p, i) => Err(format!("proceeding {p:?}, incoming {i:?}")),
         },
     );
-    ck.check("pri_answered", answered.map(|a| format!("CONNECT at {} ms", a.0)).ok_or_else(|| "no CONNECT".into()));
-    ck.check("pri_b_channel_tone_one_way_and_back", if bearer.is_some() { tl.verdict() } else { Err("no B-channel".into()) });
+    ck.check(
+        "pri_answered",
+        answered.map(|a| format!("CONNECT at {} ms", a.0)).ok_or_else(|| "no CONNECT".into()),
+    );
+    ck.check(
+        "pri_b_channel_tone_one_way_and_back",
+        if bearer.is_some() { tl.verdict() } else { Err("no B-channel".into()) },
+    );
     ck.check(
         "pri_release_normal_clearing_both_sides",
         match released {
@@ -372,9 +384,18 @@ fn r2_call(ck: &mut Checks) -> Result<(), String> {
             other => Err(format!("incoming {other:?}")),
         },
     );
-    ck.check("r2_accepted_with_group_b", alerting.map(|a| format!("at {} ms", a.0)).ok_or_else(|| "no group-B accept".into()));
-    ck.check("r2_answer_by_cas_bits", answered.map(|a| format!("at {} ms", a.0)).ok_or_else(|| "no answer".into()));
-    ck.check("r2_tone_one_way_and_back", if answered.is_some() { tl.verdict() } else { Err("no call".into()) });
+    ck.check(
+        "r2_accepted_with_group_b",
+        alerting.map(|a| format!("at {} ms", a.0)).ok_or_else(|| "no group-B accept".into()),
+    );
+    ck.check(
+        "r2_answer_by_cas_bits",
+        answered.map(|a| format!("at {} ms", a.0)).ok_or_else(|| "no answer".into()),
+    );
+    ck.check(
+        "r2_tone_one_way_and_back",
+        if answered.is_some() { tl.verdict() } else { Err("no call".into()) },
+    );
     let ok = ck.check(
         "r2_clear_forward_both_sides_released",
         match released {

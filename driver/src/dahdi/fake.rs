@@ -603,7 +603,7 @@ impl Kernel {
             return Err(err(libc::EEXIST));
         }
         let n = numchans as usize;
-        let si = self.add_span(FakeSpanSpec {
+        let spec = FakeSpanSpec {
             desc: format!("Dynamic '{driver}' span at '{addr}'"),
             kind: if n == 24 { SpanKind::T1 } else { SpanKind::E1 },
             lineconfig: 0,
@@ -613,8 +613,33 @@ impl Kernel {
             linecompat: E1_LINECOMPAT | T1_LINECOMPAT,
             sigcaps: vec![DIGITAL_SIGCAP; n],
             name,
-        });
-        let peer = (0..si).find(|&j| {
+        };
+        // auto_assign_spans takes the lowest free span number and channel range: the slot of a
+        // destroyed span of the same size is reused (as the real kernel did in the VM).
+        let reuse = (0..self.spans.len())
+            .find(|&j| self.spans[j].removed && self.chans.iter().filter(|c| c.span == j).count() == n);
+        let si = match reuse {
+            Some(j) => {
+                let base = self.spans[j].basechan;
+                for (k, c) in self.chans.iter_mut().filter(|c| c.span == j).enumerate() {
+                    *c = FChan {
+                        span: j,
+                        pos: k + 1,
+                        sigcap: DIGITAL_SIGCAP,
+                        master: base + k,
+                        hdlc_rate: 64,
+                        blocksize: 1024,
+                        numbufs: 2,
+                        ..FChan::default()
+                    };
+                }
+                let s = &mut self.spans[j];
+                (s.spec, s.removed, s.peer, s.alarms, s.running) = (spec, false, None, 0, true);
+                j
+            }
+            None => self.add_span(spec),
+        };
+        let peer = (0..self.spans.len()).filter(|&j| j != si).find(|&j| {
             let s = &self.spans[j];
             !s.removed && s.peer.is_none() && s.spec.spantype == "DYNAM" && {
                 let a = s.spec.name.trim_start_matches("DYN/loc/");
@@ -624,6 +649,9 @@ impl Kernel {
         if let Some(p) = peer {
             self.spans[si].peer = Some(p);
             self.spans[p].peer = Some(si);
+            // The peer receives again: its RED (far end gone) clears.
+            let a = self.spans[p].alarms & !abi::DAHDI_ALARM_RED;
+            self.set_alarms(p, a);
         }
         put_i32(arg, offset_of!(abi::DahdiDynamicSpan, spanno), si as i32 + 1);
         Ok(())
@@ -635,7 +663,8 @@ impl Kernel {
         let driver = abi::c_string(arg.get(0..20).unwrap_or(&[]));
         let addr = abi::c_string(arg.get(20..60).unwrap_or(&[]));
         let name = format!("DYN/{driver}/{addr}");
-        let si = self.spans.iter().position(|s| !s.removed && s.spec.name == name).ok_or(err(libc::EINVAL))?;
+        let si =
+            self.spans.iter().position(|s| !s.removed && s.spec.name == name).ok_or(err(libc::EINVAL))?;
         if self.chans.iter().any(|c| c.span == si && c.fd.is_some()) {
             return Err(err(libc::EBUSY));
         }
@@ -1091,8 +1120,11 @@ impl Kernel {
         }
         for i in 0..count as usize {
             let (tone, next) = (get_i32(arg, 112 + 44 * i), get_i32(arg, 112 + 44 * i + 4));
-            let known = (0..16).contains(&tone) || (64..80).contains(&tone) || (80..95).contains(&tone)
-                || (96..111).contains(&tone) || (112..127).contains(&tone);
+            let known = (0..16).contains(&tone)
+                || (64..80).contains(&tone)
+                || (80..95).contains(&tone)
+                || (96..111).contains(&tone)
+                || (112..127).contains(&tone);
             if !known || !(0..count).contains(&next) {
                 return Err(err(libc::EINVAL));
             }
@@ -1173,7 +1205,7 @@ impl Kernel {
             }
             abi::DAHDI_SETTONEZONE => {
                 if !self.zones.contains_key(&int) {
-                    return Err(err(libc::EINVAL));
+                    return Err(err(libc::ENODATA)); // libtonezone then loads the zone itself
                 }
                 self.chans[ci].zone = Some(int);
                 return Ok(());
@@ -1275,7 +1307,8 @@ impl Kernel {
                 }
                 c.hdlc_rate = int;
             }
-            abi::DAHDI_SPECIFY => return Err(err(libc::EINVAL)),
+            // A bound fd no longer goes through dahdi_prechan_ioctl: SPECIFY is unknown there.
+            abi::DAHDI_SPECIFY => return Err(err(libc::ENOTTY)),
             _ => {
                 let _ = fd;
                 return Err(err(libc::ENOTTY));

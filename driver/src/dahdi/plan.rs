@@ -209,7 +209,9 @@ pub fn plan(conf: &SystemConf, opts: PlanOptions) -> Vec<Step> {
                         let n = (arg.len() - zones::HEADER_SIZE) / zones::TONE_DEF_SIZE;
                         (arg, format!("zone={} count={n} name=\"{}\"", z.zone, z.description), false)
                     }
-                    Err(e) => (z.header(0), format!("zone={} name=\"{}\" ({e})", z.zone, z.description), true),
+                    Err(e) => {
+                        (z.header(0), format!("zone={} name=\"{}\" ({e})", z.zone, z.description), true)
+                    }
                 };
                 let mut load = IoctlCall::new(ctl, "DAHDI_LOADZONE", abi::DAHDI_LOADZONE, arg, summary);
                 load.header_only = header_only;
@@ -406,7 +408,9 @@ pub fn apply<D: DahdiDevices>(devs: &mut D, steps: &[Step]) -> Result<ApplyRepor
                 let _ = run(&mut ctl, c);
             }
             Step::Ioctl(c) if c.name == "DAHDI_DEFAULTZONE" && zones_skipped => {
-                report.warnings.push(format!("{} not issued: its zone was not loaded", c.summary));
+                report
+                    .warnings
+                    .push(format!("DAHDI_DEFAULTZONE ({}) not issued: its zone was not loaded", c.summary));
             }
             Step::Ioctl(c) => {
                 let sig = (c.name == "DAHDI_CHANCONFIG").then(|| sig_of(c));

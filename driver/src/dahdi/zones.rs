@@ -1282,7 +1282,16 @@ fn build_mf(table: &[(i32, f32, f32)], low: i32, high: i32, defs: &mut Vec<ToneD
     for &(tone, f1, f2) in table {
         let (fac1, init_v2_1, init_v3_1) = resonator(f1 as f64, gain(low));
         let (fac2, init_v2_2, init_v3_2) = resonator(f2 as f64, gain(high));
-        defs.push(ToneDef { tone, fac1, init_v2_1, init_v3_1, fac2, init_v2_2, init_v3_2, ..ToneDef::default() });
+        defs.push(ToneDef {
+            tone,
+            fac1,
+            init_v2_1,
+            init_v3_1,
+            fac2,
+            init_v2_2,
+            init_v3_2,
+            ..ToneDef::default()
+        });
     }
 }
 
