@@ -1077,6 +1077,11 @@ impl ToneDef {
     }
 }
 
+/// libtonezone's level offset in dB (its tone gains are `10^((level - 3.14) / 20)` of half
+/// of full scale): a number of decibels that happens to look like pi, not pi.
+#[allow(clippy::approx_constant)]
+const LEVEL_OFFSET_DB: f64 = 3.14;
+
 /// The resonator coefficients of one frequency at `gain` (libtonezone's arithmetic: doubles,
 /// a `float` gain, truncation to `int`).
 fn resonator(freq: f64, gain: f32) -> (i32, i32, i32) {
@@ -1171,7 +1176,7 @@ fn build_tone(toneid: i32, data: &str, defs: &mut Vec<ToneDef>) -> Result<(), Zo
         } else {
             return Err(ZoneError::Syntax { component: s.to_string(), tone: data.to_string() });
         }
-        let gain = (db as f64 * (10f64.powf((LEVEL - 3.14) / 20.0) * 65536.0 / 2.0)) as f32;
+        let gain = (db as f64 * (10f64.powf((LEVEL - LEVEL_OFFSET_DB) / 20.0) * 65536.0 / 2.0)) as f32;
         let (fac1, init_v2_1, init_v3_1) = resonator(f1 as f64, gain);
         let (fac2, init_v2_2, init_v3_2) = resonator(f2 as f64, gain);
         let count = defs.len() as i32;
@@ -1278,7 +1283,7 @@ const MFR2_REV: [(i32, f32, f32); 15] = [
 
 /// libtonezone's `build_mf_tones`: steady two-frequency tones (next = 0, samples = 0).
 fn build_mf(table: &[(i32, f32, f32)], low: i32, high: i32, defs: &mut Vec<ToneDef>) {
-    let gain = |level: i32| (10f64.powf((level as f64 - 3.14) / 20.0) * 65536.0 / 2.0) as f32;
+    let gain = |level: i32| (10f64.powf((level as f64 - LEVEL_OFFSET_DB) / 20.0) * 65536.0 / 2.0) as f32;
     for &(tone, f1, f2) in table {
         let (fac1, init_v2_1, init_v3_1) = resonator(f1 as f64, gain(low));
         let (fac2, init_v2_2, init_v3_2) = resonator(f2 as f64, gain(high));
