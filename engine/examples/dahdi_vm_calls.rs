@@ -116,14 +116,15 @@ impl ToneLoop {
             return Err(format!("tone share {sb:.2} at the callee, {sa:.2} back at the caller"));
         }
         // Byte-exact: the 10 ms chunks that arrived are chunks of what was sent (a stalled VM
-        // may drop or idle-fill some; at least 90 % must be exact copies).
+        // may drop or idle-fill a block, which spoils the chunks around it; at least 80 % must
+        // be exact copies).
         let exact = |got: &[u8]| {
             let chunks: Vec<&[u8]> = got.chunks_exact(80).take(50).collect();
             let ok = chunks.iter().filter(|c| self.sent.windows(80).any(|s| s == **c)).count();
             (ok, chunks.len())
         };
         let ((eb, nb), (ea, na)) = (exact(&b), exact(&a));
-        if eb * 10 < nb * 9 || ea * 10 < na * 9 {
+        if eb * 10 < nb * 8 || ea * 10 < na * 8 {
             return Err(format!(
                 "tone present but not byte-exact: {eb}/{nb} chunks at the callee, {ea}/{na} back"
             ));
