@@ -236,6 +236,12 @@ impl BoardEnd {
         }
     }
 
+    /// Octets the engine has queued for transmission.
+    #[inline]
+    pub fn tx_queued(&self) -> usize {
+        self.tx.occupied_len()
+    }
+
     /// Fills `out` with octets to transmit; missing ones are the idle octet, counted as underrun.
     #[inline]
     pub fn pull_tx(&mut self, out: &mut [u8]) {

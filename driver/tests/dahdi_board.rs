@@ -358,3 +358,74 @@ fn audio_keeps_flowing_in_order_while_events_flood_the_channel() {
     let s = z.stats.snapshot();
     assert_eq!(s.rx_overruns, 0);
 }
+
+#[path = "common/dahdi_probe.rs"]
+mod dahdi_probe;
+
+/// The fake kernel configured from the VM's system.conf (DYNAMIC_CREATE of six `loc` spans,
+/// CHANCONFIG, tone zones, through `dahdi cfg`'s apply) answers the raw-fd probe exactly as the
+/// real DAHDI 2.11.1 kernel did in the VM (`tests/dahdi-vm/run`, table in dahdi_probe.rs).
+#[test]
+fn fake_kernel_answers_the_probe_as_the_real_kernel_did() {
+    let k = dahdi_probe::vm_fake();
+    let got = dahdi_probe::probe(&k).unwrap();
+    let want = dahdi_probe::REAL_KERNEL;
+    let diffs: Vec<String> = got
+        .iter()
+        .zip(want)
+        .filter(|(g, w)| g.0 != w.0 || g.1 != w.1)
+        .map(|(g, w)| format!("{}: fake {} / real {}", g.0, dahdi_probe::show(&g.1), dahdi_probe::show(&w.1)))
+        .collect();
+    assert!(diffs.is_empty(), "{diffs:#?}");
+    assert_eq!(got.len(), want.len());
+}
+
+/// DYNAMIC_DESTROY of a `loc` span while one of its channels is open is refused (EBUSY, as
+/// dahdi_dynamic does); closed, it goes, the backend reports it removed and the peer raises RED.
+#[test]
+fn dynamic_span_destroy_is_refused_while_a_channel_is_open() {
+    let k = dahdi_probe::vm_fake();
+    let mut b = board(&k, 80);
+    let _e = b.open(ChannelNo(158), RingConfig::default()).unwrap();
+    let _e5 = b.open(ChannelNo(127), RingConfig::default()).unwrap();
+    let destroy = |k: &FakeKernel| {
+        let ctl = k.open(abi::DEV_CTL).unwrap();
+        let mut a = abi::AsBytes::to_bytes(&abi::DahdiDynamicSpan {
+            driver: abi::copy_c_string(b"loc"),
+            addr: abi::copy_c_string(b"3:1"),
+            numchans: 31,
+            timing: 0,
+            spanno: 0,
+        });
+        let r = k.ioctl(ctl, abi::DAHDI_DYNAMIC_DESTROY, &mut a);
+        k.close(ctl).unwrap();
+        r
+    };
+    assert_eq!(errno(destroy(&k)), libc::EBUSY);
+    b.close(ChannelNo(158)).unwrap();
+    destroy(&k).unwrap();
+    for _ in 0..200 {
+        b.tick().unwrap();
+    }
+    let evs: Vec<_> = std::iter::from_fn(|| b.poll_event()).collect();
+    assert!(evs.contains(&BoardEvent::Removed { span: SpanNo(6) }), "{evs:?}");
+    assert!(
+        evs.iter().any(
+            |e| matches!(e, BoardEvent::Alarm { span: SpanNo(5), alarms } if alarms.contains(Alarms::RED))
+        ),
+        "{evs:?}"
+    );
+    assert_eq!(b.open(ChannelNo(159), RingConfig::default()).err().unwrap().kind, ErrorKind::NoDevice);
+}
+
+#[test]
+fn the_vm_system_conf_makes_six_loc_spans_in_the_fake_kernel() {
+    let k = dahdi_probe::vm_fake();
+    let b = board(&k, 80);
+    let names: Vec<String> = b.spans().iter().map(|s| s.name.clone()).collect();
+    assert_eq!(
+        names,
+        ["DYN/loc/1:0", "DYN/loc/1:1", "DYN/loc/2:0", "DYN/loc/2:1", "DYN/loc/3:0", "DYN/loc/3:1"]
+    );
+    assert_eq!(b.channels().len(), 186);
+}

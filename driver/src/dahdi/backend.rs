@@ -512,6 +512,7 @@ impl<S: Sys> DahdiBoard<S> {
         let dchan = self.chans[i].info.kind == ChannelKind::Dchan;
         let cas = self.chans[i].info.kind == ChannelKind::Cas;
         let n = self.cfg.tick_frames;
+        let max_blocks = self.cfg.numbufs.max(1);
         for attempt in 0..2 {
             let Some(o) = self.chans[i].open.as_mut() else { return };
             if cas {
@@ -523,6 +524,7 @@ impl<S: Sys> DahdiBoard<S> {
                 }
             }
             let mut elast = false;
+            let mut blocks = 0;
             loop {
                 if o.pending.is_empty() {
                     if dchan {
@@ -543,7 +545,13 @@ impl<S: Sys> DahdiBoard<S> {
                     Err(_) => break, // EAGAIN: kernel buffers full, retry next tick
                 }
                 if !dchan {
-                    break;
+                    // One block per tick, plus what the engine queued beyond it (it ran ahead,
+                    // or this tick came late and the kernel is draining its buffers), up to the
+                    // kernel's buffers: a late tick must not turn queued audio into idle fill.
+                    blocks += 1;
+                    if blocks >= max_blocks || o.end.tx_queued() < n {
+                        break;
+                    }
                 }
             }
             if elast && attempt == 0 {

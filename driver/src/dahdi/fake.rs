@@ -21,7 +21,8 @@
 //!   `EINVAL` for lineconfig bits outside `linecompat`), CHANCONFIG (`EINVAL` outside `sigcap`,
 //!   for robbed-bit signalling on a CCS span and for `e&m` on an E1), ATTACH_ECHOCAN (known
 //!   module names or none), STARTUP/SHUTDOWN, GET_PARAMS with `RETURN_MASTER`, HDLC_RATE on
-//!   channel fds; DYNAMIC_CREATE/DESTROY are `ENOSYS` (no `dahdi_dynamic`);
+//!   channel fds; DYNAMIC_CREATE/DESTROY of `loc` spans (same key = wired back to back;
+//!   `EBUSY` while a channel of the span is open);
 //! * SPANSTAT with `spantype`, `linecompat`, `lboname`, `fecount`, `irq`, and sysfs
 //!   `span-N/basechan`, as `dahdi_scan` reads them.
 //!
@@ -247,6 +248,8 @@ struct FChan {
     txhook_offhook: bool,
     rx_offhook: bool,
     em_delay: Option<u32>,
+    /// Tone zone of the open channel (the default zone when it was opened).
+    zone: Option<i32>,
 }
 
 enum FdKind {
@@ -268,6 +271,11 @@ struct Kernel {
     now_ms: u64,
     ioctls: HashMap<u32, usize>,
     sysfs_basechan: bool,
+    /// Loaded tone zones: zone number → tone defs.
+    zones: std::collections::BTreeMap<i32, i32>,
+    default_zone: Option<i32>,
+    /// `DAHDI_TONE_ZONE_MAX`: zone numbers the kernel has slots for.
+    zone_slots: i32,
 }
 
 /// The fake kernel: a cheap clonable handle (tests keep one to inject faults while the backend
@@ -313,6 +321,9 @@ impl FakeKernel {
                 now_ms: 0,
                 ioctls: HashMap::new(),
                 sysfs_basechan: true,
+                zones: std::collections::BTreeMap::new(),
+                default_zone: None,
+                zone_slots: 128,
             })),
         }
     }
@@ -323,47 +334,7 @@ impl FakeKernel {
 
     /// Adds a span (numbered in order from 1; channels numbered on from the last span).
     pub fn add_span(&self, spec: FakeSpanSpec) -> &Self {
-        let mut k = self.lock();
-        let span = k.spans.len();
-        let basechan = k.chans.len() + 1;
-        for (i, &(sig, idle)) in spec.sigs.iter().enumerate() {
-            let no = k.chans.len() + 1;
-            k.chans.push(FChan {
-                span,
-                pos: i + 1,
-                sig,
-                sigcap: spec.sigcaps.get(i).copied().unwrap_or(DIGITAL_SIGCAP),
-                master: no,
-                hdlc_rate: 64,
-                idlebits: idle,
-                txsig: idle,
-                rxsig: idle,
-                reported_rxbits: idle,
-                blocksize: 1024,
-                numbufs: 2,
-                ..FChan::default()
-            });
-        }
-        let lineconfig = spec.lineconfig;
-        k.spans.push(FSpan {
-            lineconfig,
-            lbo: 0,
-            sync: 0,
-            running: true,
-            fecount: 0,
-            fe_per_s: 0,
-            irq: 0,
-            spec,
-            basechan,
-            peer: None,
-            alarms: 0,
-            local_loop: false,
-            cut: false,
-            removed: false,
-            counters: [0; 4],
-            slips: 0,
-        });
-        drop(k);
+        self.lock().add_span(spec);
         self
     }
 
@@ -523,6 +494,21 @@ impl FakeKernel {
         self.lock().sysfs_basechan = on;
     }
 
+    /// Loaded tone zones as `(zone, number of tone defs)`.
+    pub fn loaded_zones(&self) -> Vec<(i32, i32)> {
+        self.lock().zones.iter().map(|(&z, &n)| (z, n)).collect()
+    }
+
+    /// The default tone zone (DEFAULTZONE), if one was set.
+    pub fn default_zone(&self) -> Option<i32> {
+        self.lock().default_zone
+    }
+
+    /// How many zone numbers the kernel has slots for (`DAHDI_TONE_ZONE_MAX`, 128).
+    pub fn set_zone_slots(&self, n: i32) {
+        self.lock().zone_slots = n;
+    }
+
     /// Signalling, idle bits, default law, echo canceller and HDLC rate of channel `chan` as
     /// CHANCONFIG, ATTACH_ECHOCAN and HDLC_RATE left them.
     pub fn channel_config(&self, chan: u32) -> Option<(i32, i32, i32, String, i32)> {
@@ -550,6 +536,145 @@ impl FakeKernel {
         for _ in 0..ms {
             k.step_ms();
         }
+    }
+}
+
+impl Kernel {
+    /// Adds a span after the last one; its index.
+    fn add_span(&mut self, spec: FakeSpanSpec) -> usize {
+        let span = self.spans.len();
+        let basechan = self.chans.len() + 1;
+        for (i, &(sig, idle)) in spec.sigs.iter().enumerate() {
+            let no = self.chans.len() + 1;
+            self.chans.push(FChan {
+                span,
+                pos: i + 1,
+                sig,
+                sigcap: spec.sigcaps.get(i).copied().unwrap_or(DIGITAL_SIGCAP),
+                master: no,
+                hdlc_rate: 64,
+                idlebits: idle,
+                txsig: idle,
+                rxsig: idle,
+                reported_rxbits: idle,
+                blocksize: 1024,
+                numbufs: 2,
+                ..FChan::default()
+            });
+        }
+        let lineconfig = spec.lineconfig;
+        self.spans.push(FSpan {
+            lineconfig,
+            lbo: 0,
+            sync: 0,
+            running: true,
+            fecount: 0,
+            fe_per_s: 0,
+            irq: 0,
+            spec,
+            basechan,
+            peer: None,
+            alarms: 0,
+            local_loop: false,
+            cut: false,
+            removed: false,
+            counters: [0; 4],
+            slips: 0,
+        });
+        span
+    }
+
+    /// DYNAMIC_CREATE (dahdi_dynamic + dahdi_dynamic_loc, auto_assign_spans=1): a span named
+    /// `DYN/<driver>/<addr>` with unconfigured channels; `loc` spans with the same key are wired
+    /// back to back. The span number is written back into `spanno`.
+    fn dynamic_create(&mut self, arg: &mut [u8]) -> io::Result<()> {
+        let driver = abi::c_string(arg.get(0..20).unwrap_or(&[]));
+        let addr = abi::c_string(arg.get(20..60).unwrap_or(&[]));
+        let numchans = get_i32(arg, offset_of!(abi::DahdiDynamicSpan, numchans));
+        if driver != "loc" {
+            return Err(err(libc::EINVAL)); // no such dynamic driver module
+        }
+        let key = |a: &str| a.split(':').next().map(str::to_string);
+        if !(1..=abi::DAHDI_MAX_CHANNELS).contains(&numchans) || key(&addr).is_none() {
+            return Err(err(libc::EINVAL));
+        }
+        let name = format!("DYN/{driver}/{addr}");
+        if self.spans.iter().any(|s| !s.removed && s.spec.name == name) {
+            return Err(err(libc::EEXIST));
+        }
+        let n = numchans as usize;
+        let spec = FakeSpanSpec {
+            desc: format!("Dynamic '{driver}' span at '{addr}'"),
+            kind: if n == 24 { SpanKind::T1 } else { SpanKind::E1 },
+            lineconfig: 0,
+            sigs: vec![(0, 0); n],
+            hw: [String::new(), name.clone(), String::new()],
+            spantype: "DYNAM".into(),
+            linecompat: E1_LINECOMPAT | T1_LINECOMPAT,
+            sigcaps: vec![DIGITAL_SIGCAP; n],
+            name,
+        };
+        // auto_assign_spans takes the lowest free span number and channel range: the slot of a
+        // destroyed span of the same size is reused (as the real kernel did in the VM).
+        let reuse = (0..self.spans.len())
+            .find(|&j| self.spans[j].removed && self.chans.iter().filter(|c| c.span == j).count() == n);
+        let si = match reuse {
+            Some(j) => {
+                let base = self.spans[j].basechan;
+                for (k, c) in self.chans.iter_mut().filter(|c| c.span == j).enumerate() {
+                    *c = FChan {
+                        span: j,
+                        pos: k + 1,
+                        sigcap: DIGITAL_SIGCAP,
+                        master: base + k,
+                        hdlc_rate: 64,
+                        blocksize: 1024,
+                        numbufs: 2,
+                        ..FChan::default()
+                    };
+                }
+                let s = &mut self.spans[j];
+                (s.spec, s.removed, s.peer, s.alarms, s.running) = (spec, false, None, 0, true);
+                j
+            }
+            None => self.add_span(spec),
+        };
+        let peer = (0..self.spans.len()).filter(|&j| j != si).find(|&j| {
+            let s = &self.spans[j];
+            !s.removed && s.peer.is_none() && s.spec.spantype == "DYNAM" && {
+                let a = s.spec.name.trim_start_matches("DYN/loc/");
+                s.spec.name.starts_with("DYN/loc/") && key(a) == key(&addr)
+            }
+        });
+        if let Some(p) = peer {
+            self.spans[si].peer = Some(p);
+            self.spans[p].peer = Some(si);
+            // The peer receives again: its RED (far end gone) clears.
+            let a = self.spans[p].alarms & !abi::DAHDI_ALARM_RED;
+            self.set_alarms(p, a);
+        }
+        put_i32(arg, offset_of!(abi::DahdiDynamicSpan, spanno), si as i32 + 1);
+        Ok(())
+    }
+
+    /// DYNAMIC_DESTROY: `EINVAL` for no such span, `EBUSY` while any of its channels is open
+    /// (dahdi_dynamic holds a reference per open channel); the peer loses its far end.
+    fn dynamic_destroy(&mut self, arg: &[u8]) -> io::Result<()> {
+        let driver = abi::c_string(arg.get(0..20).unwrap_or(&[]));
+        let addr = abi::c_string(arg.get(20..60).unwrap_or(&[]));
+        let name = format!("DYN/{driver}/{addr}");
+        let si =
+            self.spans.iter().position(|s| !s.removed && s.spec.name == name).ok_or(err(libc::EINVAL))?;
+        if self.chans.iter().any(|c| c.span == si && c.fd.is_some()) {
+            return Err(err(libc::EBUSY));
+        }
+        self.spans[si].removed = true;
+        if let Some(p) = self.spans[si].peer.take() {
+            self.spans[p].peer = None;
+            let a = self.spans[p].alarms;
+            self.set_alarms(p, a | abi::DAHDI_ALARM_RED);
+        }
+        Ok(())
     }
 }
 
@@ -954,11 +1079,58 @@ impl Kernel {
                 self.chans[ci].echocan = name;
                 Ok(())
             }
-            abi::DAHDI_FREEZONE | abi::DAHDI_LOADZONE | abi::DAHDI_DEFAULTZONE => Ok(()),
-            // dahdi_dynamic.ko is not loaded in the fake kernel.
-            abi::DAHDI_DYNAMIC_CREATE | abi::DAHDI_DYNAMIC_DESTROY => Err(err(libc::ENOSYS)),
+            abi::DAHDI_LOADZONE => self.loadzone(arg),
+            abi::DAHDI_FREEZONE => {
+                let z = get_i32(arg, 0);
+                if !(0..self.zone_slots).contains(&z) {
+                    return Err(err(libc::EINVAL));
+                }
+                if self.chans.iter().any(|c| c.fd.is_some() && c.zone == Some(z)) {
+                    return Err(err(libc::EBUSY));
+                }
+                self.zones.remove(&z);
+                if self.default_zone == Some(z) {
+                    self.default_zone = None;
+                }
+                Ok(())
+            }
+            abi::DAHDI_DEFAULTZONE => {
+                let z = get_i32(arg, 0);
+                if !self.zones.contains_key(&z) {
+                    return Err(err(libc::EINVAL));
+                }
+                self.default_zone = Some(z);
+                Ok(())
+            }
+            abi::DAHDI_DYNAMIC_CREATE => self.dynamic_create(arg),
+            abi::DAHDI_DYNAMIC_DESTROY => self.dynamic_destroy(arg),
             _ => Err(err(libc::ENOTTY)),
         }
+    }
+
+    /// LOADZONE (dahdi_ioctl_loadzone): header plus `count` tone defs, each tone id a zone tone,
+    /// DTMF, MF R1 or MFC/R2 one and each `next` within the zone.
+    fn loadzone(&mut self, arg: &[u8]) -> io::Result<()> {
+        let (count, zone) = (get_i32(arg, 0), get_i32(arg, 4));
+        if !(0..self.zone_slots).contains(&zone) || !(0..=128).contains(&count) {
+            return Err(err(libc::EINVAL));
+        }
+        if arg.len() < 112 + count as usize * 44 {
+            return Err(err(libc::EFAULT));
+        }
+        for i in 0..count as usize {
+            let (tone, next) = (get_i32(arg, 112 + 44 * i), get_i32(arg, 112 + 44 * i + 4));
+            let known = (0..16).contains(&tone)
+                || (64..80).contains(&tone)
+                || (80..95).contains(&tone)
+                || (96..111).contains(&tone)
+                || (112..127).contains(&tone);
+            if !known || !(0..count).contains(&next) {
+                return Err(err(libc::EINVAL));
+            }
+        }
+        self.zones.insert(zone, count);
+        Ok(())
     }
 
     /// The index of span `no` (1-based), `ENXIO` if there is none (as span_find_and_get).
@@ -995,7 +1167,12 @@ impl Kernel {
         if rbs && sp.lineconfig & abi::DAHDI_CONFIG_CCS != 0 {
             return Err(err(libc::EINVAL));
         }
-        if sig == abi::DAHDI_SIG_EM && sp.spec.kind == SpanKind::E1 && sp.spec.linecompat != 0 {
+        // (A framer driver's chanconfig op; dynamic spans have none and take `e&m`.)
+        if sig == abi::DAHDI_SIG_EM
+            && sp.spec.kind == SpanKind::E1
+            && sp.spec.linecompat != 0
+            && sp.spec.spantype != "DYNAM"
+        {
             return Err(err(libc::EINVAL));
         }
         let master = get_i32(arg, offset_of!(abi::DahdiChanconfig, master));
@@ -1021,6 +1198,23 @@ impl Kernel {
                 let s = if int == 0 { self.chans[ci].span as i32 + 1 } else { int };
                 put_i32(arg, 0, s);
                 return self.ctl_ioctl(request, arg);
+            }
+            abi::DAHDI_GETTONEZONE => {
+                put_i32(arg, 0, self.chans[ci].zone.unwrap_or(0));
+                return Ok(());
+            }
+            abi::DAHDI_SETTONEZONE => {
+                if !self.zones.contains_key(&int) {
+                    return Err(err(libc::ENODATA)); // libtonezone then loads the zone itself
+                }
+                self.chans[ci].zone = Some(int);
+                return Ok(());
+            }
+            abi::DAHDI_SENDTONE => {
+                return match self.chans[ci].zone {
+                    None => Err(err(libc::ENODATA)),
+                    Some(_) => Ok(()),
+                };
             }
             abi::DAHDI_GETRXBITS => {
                 let leak = self.leak_cas_neighbour;
@@ -1113,7 +1307,8 @@ impl Kernel {
                 }
                 c.hdlc_rate = int;
             }
-            abi::DAHDI_SPECIFY => return Err(err(libc::EINVAL)),
+            // A bound fd no longer goes through dahdi_prechan_ioctl: SPECIFY is unknown there.
+            abi::DAHDI_SPECIFY => return Err(err(libc::ENOTTY)),
             _ => {
                 let _ = fd;
                 return Err(err(libc::ENOTTY));
@@ -1177,6 +1372,7 @@ impl Sys for FakeKernel {
                 if ch < 1 || ch as usize > k.chans.len() || k.spans[k.chans[ch as usize - 1].span].removed {
                     return Err(err(libc::EINVAL));
                 }
+                let zone = k.default_zone;
                 let c = &mut k.chans[ch as usize - 1];
                 if c.sig == 0 {
                     return Err(err(libc::ENXIO));
@@ -1185,6 +1381,7 @@ impl Sys for FakeKernel {
                     return Err(err(libc::EBUSY));
                 }
                 c.bind(fd);
+                c.zone = zone;
                 k.fds.insert(fd, FdKind::Chan(ch as usize - 1));
                 Ok(())
             }

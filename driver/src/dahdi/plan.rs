@@ -10,7 +10,7 @@
 use core::ffi::c_int;
 use std::io;
 
-use super::abi::{self, AsBytes, DahdiAttachEchocan, DahdiToneDefHeader};
+use super::abi::{self, AsBytes, DahdiAttachEchocan};
 use super::system_conf::SystemConf;
 use super::zones;
 
@@ -46,7 +46,8 @@ pub struct IoctlCall {
     pub arg: Vec<u8>,
     /// Human-readable decoding of the argument.
     pub summary: String,
-    /// For LOADZONE: the tone payload is not generated, only the header.
+    /// For LOADZONE: only the header could be built (the zone's tones do not parse), so the
+    /// zone is not loaded.
     pub header_only: bool,
 }
 
@@ -92,7 +93,7 @@ pub enum Step {
     Zone {
         /// The FREEZONE ioctl.
         free: IoctlCall,
-        /// The LOADZONE ioctl (header only, see [`IoctlCall::header_only`]).
+        /// The LOADZONE ioctl: header and tone payload (see [`super::zones`]).
         load: IoctlCall,
     },
     /// A `loadzone=` libtonezone does not know: dahdi_cfg reports "Unable to register tone zone".
@@ -202,28 +203,18 @@ pub fn plan(conf: &SystemConf, opts: PlanOptions) -> Vec<Step> {
         match zones::find(name) {
             None => steps.push(Step::UnknownZone(String::from_utf8_lossy(name).into_owned())),
             Some(z) => {
-                let mut ringcadence = [0; 16];
-                for (d, s) in ringcadence.iter_mut().zip(z.ringcadence) {
-                    *d = *s;
-                }
-                let header = DahdiToneDefHeader {
-                    count: 0,
-                    zone: z.zone,
-                    ringcadence,
-                    name: abi::copy_c_string(z.description.as_bytes()),
-                    tones: [],
+                // The whole argument libtonezone builds: header plus every tone segment.
+                let (arg, summary, header_only) = match z.loadzone_arg() {
+                    Ok(arg) => {
+                        let n = (arg.len() - zones::HEADER_SIZE) / zones::TONE_DEF_SIZE;
+                        (arg, format!("zone={} count={n} name=\"{}\"", z.zone, z.description), false)
+                    }
+                    Err(e) => {
+                        (z.header(0), format!("zone={} name=\"{}\" ({e})", z.zone, z.description), true)
+                    }
                 };
-                let mut load = IoctlCall::new(
-                    ctl,
-                    "DAHDI_LOADZONE",
-                    abi::DAHDI_LOADZONE,
-                    header.to_bytes(),
-                    format!(
-                        "zone={} name=\"{}\" (header only; tone payload not generated)",
-                        z.zone, z.description
-                    ),
-                );
-                load.header_only = true;
+                let mut load = IoctlCall::new(ctl, "DAHDI_LOADZONE", abi::DAHDI_LOADZONE, arg, summary);
+                load.header_only = header_only;
                 steps.push(Step::Zone {
                     free: IoctlCall::int(ctl, "DAHDI_FREEZONE", abi::DAHDI_FREEZONE, z.zone),
                     load,
@@ -404,8 +395,8 @@ fn run(fd: &mut impl DahdiFd, c: &IoctlCall) -> io::Result<()> {
     fd.ioctl(c.request, &mut arg)
 }
 
-/// Applies `steps` through `devs`, the way dahdi_cfg does. Tone zones are not loaded because
-/// the tone payload is not generated here: they are reported in [`ApplyReport::warnings`].
+/// Applies `steps` through `devs`, the way dahdi_cfg does (tone zones as libtonezone loads
+/// them; a zone that fails to load is a warning in [`ApplyReport::warnings`]).
 pub fn apply<D: DahdiDevices>(devs: &mut D, steps: &[Step]) -> Result<ApplyReport, ApplyError> {
     let mut report = ApplyReport::default();
     let mut ctl = devs.open(abi::DEV_CTL).map_err(|e| open_err(abi::DEV_CTL, e))?;
@@ -417,7 +408,9 @@ pub fn apply<D: DahdiDevices>(devs: &mut D, steps: &[Step]) -> Result<ApplyRepor
                 let _ = run(&mut ctl, c);
             }
             Step::Ioctl(c) if c.name == "DAHDI_DEFAULTZONE" && zones_skipped => {
-                report.warnings.push(format!("{} not issued: its zone was not loaded", c.summary));
+                report
+                    .warnings
+                    .push(format!("DAHDI_DEFAULTZONE ({}) not issued: its zone was not loaded", c.summary));
             }
             Step::Ioctl(c) => {
                 let sig = (c.name == "DAHDI_CHANCONFIG").then(|| sig_of(c));
@@ -437,12 +430,33 @@ pub fn apply<D: DahdiDevices>(devs: &mut D, steps: &[Step]) -> Result<ApplyRepor
                     report.unchanged_channels.push(*chan);
                 }
             }
-            Step::Zone { load, .. } => {
-                zones_skipped = true;
-                report.warnings.push(format!(
-                    "tone zone not loaded ({}): load tone zones with dahdi_cfg/libtonezone",
-                    load.summary
-                ));
+            Step::Zone { free, load } => {
+                // libtonezone's tone_zone_register: its own ctl fd, FREEZONE then LOADZONE; a
+                // failure is reported and the run goes on (DEFAULTZONE is then left out).
+                let what = load.summary.clone();
+                if load.header_only {
+                    zones_skipped = true;
+                    report.warnings.push(format!("tone zone not loaded ({what})"));
+                    continue;
+                }
+                let mut zfd = devs.open(abi::DEV_CTL).map_err(|e| open_err(abi::DEV_CTL, e))?;
+                match run(&mut zfd, free) {
+                    Ok(()) => {}
+                    Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                        // The zone is in use by open channels: the loaded copy stays.
+                        report.warnings.push(format!("tone zone in use, kept as loaded ({what})"));
+                        continue;
+                    }
+                    Err(e) => {
+                        zones_skipped = true;
+                        report.warnings.push(format!("ioctl(DAHDI_FREEZONE) failed: {e} ({what})"));
+                        continue;
+                    }
+                }
+                if let Err(e) = run(&mut zfd, load) {
+                    zones_skipped = true;
+                    report.warnings.push(format!("ioctl(DAHDI_LOADZONE) failed: {e} ({what})"));
+                }
             }
             Step::UnknownZone(z) => report.warnings.push(format!("Unable to register tone zone '{z}'")),
             Step::ChannelRate { specify, rate } => {
