@@ -76,6 +76,11 @@ impl MediaChannel {
         &self.last_rx
     }
 
+    /// The samples transmitted in the last tick (decoded).
+    pub fn last_tx(&self) -> &[i16] {
+        &self.last_tx
+    }
+
     /// The channel's ring counters.
     pub fn stats(&self) -> trunkline_driver::ring::ChannelStatsSnapshot {
         self.end.stats.snapshot()
