@@ -32,7 +32,7 @@ fn levels_show_a_talking_channel_and_an_idle_one() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), SMALL_DEMO, 10);
+    let d = Daemon::start(dir.path(), SMALL_DEMO, 5);
     // --json: one sample per line, parsed; wait until a trunk channel is talking.
     let v = d.wait_json(&["levels", "--count", "1"], "a talking trunk channel", |v| {
         v["channels"].as_array().is_some_and(|a| a.iter().any(is_talking_span1))
@@ -46,14 +46,15 @@ fn levels_show_a_talking_channel_and_an_idle_one() {
             assert!((-100.0..=6.5).contains(&rms) && peak + 0.01 >= rms, "{c}");
         }
     }
-    // The first 15 B-channels (calls take the low ones), redrawn in place.
-    let list: Vec<String> = (1..=15).map(|c| c.to_string()).collect();
+    // The last 15 B-channels (the demo's calls take the high ones), redrawn in place.
+    let list: Vec<String> = (17..=31).map(|c| c.to_string()).collect();
     let mut args: Vec<&str> = vec!["levels"];
     args.extend(list.iter().map(String::as_str));
     args.extend(["--interval-ms", "100"]);
     let t = Tmux::start(&d.trunkctl_cmdline(&args));
     let screen = t.wait_for(WAIT, "a talking channel at speech level and an idle one near the floor", |s| {
-        let talking = s.iter().any(|l| l.contains(" talking ") && rx_rms(l).is_some_and(|r| (-50.0..3.5).contains(&r)));
+        let talking =
+            s.iter().any(|l| l.contains(" talking ") && rx_rms(l).is_some_and(|r| (-50.0..3.5).contains(&r)));
         let idle = s.iter().any(|l| l.contains(" idle ") && rx_rms(l).is_some_and(|r| r < -60.0));
         talking && idle
     });
@@ -120,20 +121,14 @@ fn top_shows_spans_channels_levels_and_obeys_keys() {
         d.trunkctl_cmdline(&["top"])
     );
     let t = Tmux::start(&cmd);
-    let s = t.wait_for(WAIT, "spans, channels and a talking channel", |s| {
+    let s = t.wait_for(WAIT, "spans and span 1's channels", |s| {
         (1..=4).all(|n| s.iter().any(|l| l.contains(&format!("SIM/0/{n}"))))
             && s.iter().any(|l| l.contains("Channels of span 1"))
-            && s.iter().any(|l| l.contains("DAHDI/1-") && l.contains("talking") && l.contains("U10"))
+            && s.iter().any(|l| l.starts_with('>') && l.contains("DAHDI/1-1 "))
     });
     assert!(s.len() <= 24 && s.iter().all(|l| l.chars().count() <= 80));
     assert!(s.iter().any(|l| l.contains("q quit")), "{}", s.join("\n"));
-    // Levels change from one refresh to another.
-    let first = level_columns(&s);
-    t.wait_for(WAIT, "levels to change", |s| level_columns(s) != first && !level_columns(s).is_empty());
     // The first channel is selected; Down selects the second.
-    t.wait_for(Duration::from_secs(10), "channel 1 selected", |s| {
-        s.iter().any(|l| l.starts_with('>') && l.contains("DAHDI/1-1 "))
-    });
     t.send_keys(&["Down"]);
     t.wait_for(Duration::from_secs(10), "channel 2 selected", |s| {
         s.iter().any(|l| l.starts_with('>') && l.contains("DAHDI/1-2 "))
@@ -142,6 +137,15 @@ fn top_shows_spans_channels_levels_and_obeys_keys() {
     // l starts `trunkctl listen 2`; its output goes to the events pane.
     t.send_keys(&["l"]);
     t.wait_for_text(Duration::from_secs(10), "[listen 2]");
+    // Down to the last B-channel: the list scrolls; the demo's calls take the high channels.
+    t.send_keys(&["Down"; 40]);
+    let s = t.wait_for(WAIT, "channel 31 selected and a talking channel", |s| {
+        s.iter().any(|l| l.starts_with('>') && l.contains("DAHDI/1-31"))
+            && s.iter().any(|l| l.contains("DAHDI/1-") && l.contains("talking") && l.contains("U10"))
+    });
+    // Levels change from one refresh to another.
+    let first = level_columns(&s);
+    t.wait_for(WAIT, "levels to change", |s| level_columns(s) != first && !level_columns(s).is_empty());
     // Right: span 2, the simulator's side.
     t.send_keys(&["Right"]);
     t.wait_for_text(Duration::from_secs(10), "Channels of span 2");

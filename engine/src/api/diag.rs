@@ -39,7 +39,10 @@ impl EventFilter {
     /// The plain `/v1/events` stream: everything but the (voluminous) signalling trace, which is
     /// asked for with `?type=signalling` or `/v1/spans/{n}/trace`.
     pub fn plain() -> Self {
-        Self { span: None, types: Some(TYPES.iter().filter(|t| **t != "signalling").map(|t| t.to_string()).collect()) }
+        Self {
+            span: None,
+            types: Some(TYPES.iter().filter(|t| **t != "signalling").map(|t| t.to_string()).collect()),
+        }
     }
 
     /// Whether `ev` passes.
@@ -75,8 +78,16 @@ fn type_name(ev: &EngineEvent) -> &'static str {
     }
 }
 
-const TYPES: [&str; 8] =
-    ["call_started", "call_state", "offer", "call_ended", "agent_state", "span_alarm", "detector", "signalling"];
+const TYPES: [&str; 8] = [
+    "call_started",
+    "call_state",
+    "offer",
+    "call_ended",
+    "agent_state",
+    "span_alarm",
+    "detector",
+    "signalling",
+];
 
 fn params(query: Option<&str>) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
@@ -96,9 +107,8 @@ fn span_list(view: &dyn EngineView) -> (Vec<u16>, String) {
 }
 
 fn parse_span(v: &str, view: &dyn EngineView) -> Result<u16, Response> {
-    let n: u16 = v
-        .parse()
-        .map_err(|_| Response::error(400, format!("parameter span: {v:?} is not a span number")))?;
+    let n: u16 =
+        v.parse().map_err(|_| Response::error(400, format!("parameter span: {v:?} is not a span number")))?;
     let (spans, list) = span_list(view);
     if !spans.contains(&n) {
         return Err(Response::error(404, format!("no such span {n} (spans: {list})")));
@@ -130,7 +140,8 @@ pub fn route(view: &dyn EngineView, req: &Request) -> Option<Routed> {
             Err(r) => Routed::Reply(r),
         });
     }
-    if path == "/v1/events" && req.query.as_deref().is_some_and(|q| !q.is_empty()) && get_only(req).is_none() {
+    if path == "/v1/events" && req.query.as_deref().is_some_and(|q| !q.is_empty()) && get_only(req).is_none()
+    {
         return Some(match event_filter(view, req.query.as_deref()) {
             Ok(f) => Routed::Filtered(f),
             Err(r) => Routed::Reply(r),
@@ -155,7 +166,10 @@ fn event_filter(view: &dyn EngineView, query: Option<&str>) -> Result<EventFilte
                 f.types = Some(t);
             }
             other => {
-                return Err(Response::error(400, format!("unknown parameter {other:?} (expected span, type)")))
+                return Err(Response::error(
+                    400,
+                    format!("unknown parameter {other:?} (expected span, type)"),
+                ))
             }
         }
     }
@@ -176,7 +190,11 @@ fn levels(view: &dyn EngineView, query: Option<&str>) -> Response {
 }
 
 /// Applies `chan=` and `span=` to a snapshot (channels in the order asked for).
-fn select(snap: LevelsSnapshot, query: Option<&str>, view: &dyn EngineView) -> Result<LevelsSnapshot, Response> {
+fn select(
+    snap: LevelsSnapshot,
+    query: Option<&str>,
+    view: &dyn EngineView,
+) -> Result<LevelsSnapshot, Response> {
     let mut chans: Option<Vec<u32>> = None;
     let mut span = None;
     for (k, v) in params(query).map_err(|e| Response::error(400, e))? {
@@ -192,7 +210,10 @@ fn select(snap: LevelsSnapshot, query: Option<&str>, view: &dyn EngineView) -> R
             }
             "span" => span = Some(parse_span(&v, view)?),
             other => {
-                return Err(Response::error(400, format!("unknown parameter {other:?} (expected chan, span)")))
+                return Err(Response::error(
+                    400,
+                    format!("unknown parameter {other:?} (expected chan, span)"),
+                ))
             }
         }
     }
@@ -293,7 +314,8 @@ mod tests {
             Some((p, q)) => (p.to_string(), Some(q.to_string())),
             None => (target.to_string(), None),
         };
-        let req = Request { method: "GET".into(), path, query, headers: vec![], body: vec![], keep_alive: false };
+        let req =
+            Request { method: "GET".into(), path, query, headers: vec![], body: vec![], keep_alive: false };
         route(view, &req)
     }
 
@@ -312,7 +334,8 @@ mod tests {
         assert_eq!(code, 200);
         assert_eq!(body["channels"].as_array().unwrap().len(), 4);
         let (_, body) = reply(get(&v, "/v1/levels?chan=3,1"));
-        let got: Vec<u64> = body["channels"].as_array().unwrap().iter().map(|c| c["channel"].as_u64().unwrap()).collect();
+        let got: Vec<u64> =
+            body["channels"].as_array().unwrap().iter().map(|c| c["channel"].as_u64().unwrap()).collect();
         assert_eq!(got, [3, 1], "in the order asked for");
         let (_, body) = reply(get(&v, "/v1/levels?span=2"));
         assert_eq!(body["channels"][0]["channel"], 40);
@@ -365,9 +388,17 @@ mod tests {
         let f = EventFilter::span_trace(1);
         assert!(f.pass(&sig(1)));
         assert!(!f.pass(&sig(2)));
-        assert!(!f.pass(&EngineEvent::CallState { at: Ms(1), call: crate::model::CallId(1), state: "x".into() }));
+        assert!(!f.pass(&EngineEvent::CallState {
+            at: Ms(1),
+            call: crate::model::CallId(1),
+            state: "x".into()
+        }));
         assert!(EventFilter::default().pass(&sig(2)));
         assert!(!EventFilter::plain().pass(&sig(2)), "no signalling on the plain stream");
-        assert!(EventFilter::plain().pass(&EngineEvent::SpanAlarm { at: Ms(1), span: 1, alarms: "RED".into() }));
+        assert!(EventFilter::plain().pass(&EngineEvent::SpanAlarm {
+            at: Ms(1),
+            span: 1,
+            alarms: "RED".into()
+        }));
     }
 }

@@ -68,7 +68,8 @@ pub const HEADER: &str = "CHAN NAME       STATE    RX rms/peak dBm0         TX r
 pub fn row(c: &ChannelDiag) -> String {
     let mut s = format!("{:>4} {:<10} {:<8}", c.channel, c.name, c.state);
     for l in [c.rx, c.tx] {
-        let _ = write!(s, " {:>5}/{:<5} [{}]", db(l.rms_dbm0), db(l.peak_dbm0), bar(l.rms_dbm0, l.peak_dbm0, 10));
+        let _ =
+            write!(s, " {:>5}/{:<5} [{}]", db(l.rms_dbm0), db(l.peak_dbm0), bar(l.rms_dbm0, l.peak_dbm0, 10));
     }
     s
 }

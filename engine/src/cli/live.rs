@@ -22,7 +22,11 @@ fn socket_path(a: &ClientArgs) -> PathBuf {
     if let Some(s) = &a.socket {
         return s.clone();
     }
-    DEFAULT_SOCKETS.iter().map(PathBuf::from).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKETS[0]))
+    DEFAULT_SOCKETS
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKETS[0]))
 }
 
 fn connect(a: &ClientArgs) -> anyhow::Result<(Box<dyn Stream>, bool)> {
@@ -166,12 +170,14 @@ pub fn levels(a: &ClientArgs, chans: &[u32]) -> anyhow::Result<LevelsSnapshot> {
 
 /// `/v1/spans`.
 pub fn spans(a: &ClientArgs) -> anyhow::Result<Vec<SpanSnapshot>> {
-    serde_json::from_value(get_json(a, "/v1/spans")?).context("unexpected JSON from trunkd (version mismatch?)")
+    serde_json::from_value(get_json(a, "/v1/spans")?)
+        .context("unexpected JSON from trunkd (version mismatch?)")
 }
 
 /// `/v1/status`.
 pub fn status(a: &ClientArgs) -> anyhow::Result<StatusSnapshot> {
-    serde_json::from_value(get_json(a, "/v1/status")?).context("unexpected JSON from trunkd (version mismatch?)")
+    serde_json::from_value(get_json(a, "/v1/status")?)
+        .context("unexpected JSON from trunkd (version mismatch?)")
 }
 
 /// Seconds as `12.3s`, for engine times in ms.

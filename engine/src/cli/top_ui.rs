@@ -176,8 +176,11 @@ impl TopModel {
                 Focus::Channels => {
                     let n = self.span_channels().len();
                     if n > 0 {
-                        self.chan_sel =
-                            if k == Key::Up { self.chan_sel.saturating_sub(1) } else { (self.chan_sel + 1).min(n - 1) };
+                        self.chan_sel = if k == Key::Up {
+                            self.chan_sel.saturating_sub(1)
+                        } else {
+                            (self.chan_sel + 1).min(n - 1)
+                        };
                     }
                 }
             },
@@ -233,7 +236,10 @@ pub fn draw(f: &mut Frame<'_>, m: &TopModel) {
         Constraint::Length(1),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(title_line(m)).style(Style::default().add_modifier(Modifier::REVERSED)), title);
+    f.render_widget(
+        Paragraph::new(title_line(m)).style(Style::default().add_modifier(Modifier::REVERSED)),
+        title,
+    );
     draw_spans(f, m, spans);
     draw_channels(f, m, chans);
     draw_events(f, m, events);
@@ -280,15 +286,18 @@ fn draw_spans(f: &mut Frame<'_>, m: &TopModel, area: Rect) {
         .block(Block::new().borders(Borders::TOP).title(" Spans ").title_style(focus_style(focused)))
         .highlight_symbol(">")
         .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-    let mut st = TableState::default().with_selected(if m.spans.is_empty() { None } else { Some(m.span_sel) });
+    let mut st =
+        TableState::default().with_selected(if m.spans.is_empty() { None } else { Some(m.span_sel) });
     f.render_stateful_widget(t, area, &mut st);
 }
 
 fn draw_channels(f: &mut Frame<'_>, m: &TopModel, area: Rect) {
     let focused = m.focus == Focus::Channels;
     let span = m.selected_span().map_or_else(|| "-".into(), |s| s.to_string());
-    let block =
-        Block::new().borders(Borders::TOP).title(format!(" Channels of span {span} ")).title_style(focus_style(focused));
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(format!(" Channels of span {span} "))
+        .title_style(focus_style(focused));
     let chans = m.span_channels();
     if chans.is_empty() {
         let text = if m.spans.is_empty() {
@@ -415,11 +424,18 @@ mod tests {
 
     fn model() -> TopModel {
         let mut m = TopModel {
-            status: Some(StatusSnapshot { now_ms: 12_300, speed: 50.0, calls: 2, spans: 4, ..Default::default() }),
+            status: Some(StatusSnapshot {
+                now_ms: 12_300,
+                speed: 50.0,
+                calls: 2,
+                spans: 4,
+                ..Default::default()
+            }),
             spans: (1..=4).map(|n| span(n, if n == 4 { "RED" } else { "OK" })).collect(),
             ..Default::default()
         };
-        m.levels.channels = (1..=12).map(|n| chan(n, 1, if n == 2 { "talking" } else { "idle" }, -20.0)).collect();
+        m.levels.channels =
+            (1..=12).map(|n| chan(n, 1, if n == 2 { "talking" } else { "idle" }, -20.0)).collect();
         m.levels.channels.push(chan(63, 3, "ringing", -100.0));
         for i in 0..10 {
             m.push_event(
@@ -444,12 +460,16 @@ mod tests {
         t.draw(|f| draw(f, m)).unwrap();
         let buf: &Buffer = t.backend().buffer();
         (0..buf.area.height)
-            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+            .map(|y| {
+                (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_string()
+            })
             .collect()
     }
 
     fn row_of<'a>(s: &'a [String], text: &str) -> &'a str {
-        s.iter().find(|l| l.contains(text)).unwrap_or_else(|| panic!("no row with {text:?}:\n{}", s.join("\n")))
+        s.iter()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("no row with {text:?}:\n{}", s.join("\n")))
     }
 
     #[test]

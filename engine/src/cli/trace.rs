@@ -81,7 +81,8 @@ pub fn run(a: &TraceArgs) -> anyhow::Result<i32> {
             ladder_ts16(&data)
         }
         TraceFormat::Hex => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             ladder_hex(&text, a.fcs).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
         }
         TraceFormat::R2wire => {
@@ -104,14 +105,17 @@ pub fn live_line(ev: &EngineEvent) -> Option<String> {
                 "rx" => "<--",
                 _ => "   ",
             };
-            let proto = if protocol == "q931" { String::new() } else { format!("{} ", protocol.to_uppercase()) };
+            let proto =
+                if protocol == "q931" { String::new() } else { format!("{} ", protocol.to_uppercase()) };
             format!("{:>10}ms  {arrow} {proto}{text}", at.0)
         }
         EngineEvent::Detector { at, channel, detector, value, edge, level_dbm0, .. } => {
             let level = level_dbm0.map(|l| format!(" ({l:.1} dBm0)")).unwrap_or_default();
             format!("{:>10}ms  ~~~ chan {channel} {detector} {value} {edge}{level}", at.0)
         }
-        EngineEvent::SpanAlarm { at, span, alarms } => format!("{:>10}ms  !!! span {span} alarms {alarms}", at.0),
+        EngineEvent::SpanAlarm { at, span, alarms } => {
+            format!("{:>10}ms  !!! span {span} alarms {alarms}", at.0)
+        }
         _ => return None,
     })
 }
@@ -119,7 +123,10 @@ pub fn live_line(ev: &EngineEvent) -> Option<String> {
 fn live(a: &TraceArgs, span: u16, out: &mut impl Write) -> anyhow::Result<i32> {
     let mut stream = super::live::open_events(&a.conn, &format!("/v1/spans/{span}/trace"))?;
     if !a.conn.json {
-        writeln!(out, "live trace of span {span} from trunkd (--> sent, <-- received, ~~~ detectors); Ctrl-C stops")?;
+        writeln!(
+            out,
+            "live trace of span {span} from trunkd (--> sent, <-- received, ~~~ detectors); Ctrl-C stops"
+        )?;
         out.flush()?;
     }
     let mut n = 0u64;

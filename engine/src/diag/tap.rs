@@ -120,9 +120,7 @@ impl DiagTap {
     pub fn new(slice: &Slice) -> Self {
         let spans: Vec<(u16, u32, u32)> =
             slice.board.spans().iter().map(|s| (s.no.0, s.basechan, s.totchans)).collect();
-        let span_of = |c: u32| {
-            spans.iter().find(|(_, b, n)| c >= *b && c < b + n).map_or(0, |s| s.0)
-        };
+        let span_of = |c: u32| spans.iter().find(|(_, b, n)| c >= *b && c < b + n).map_or(0, |s| s.0);
         let trunk_span = span_of(slice.core.trunk.chan(1).0);
         let world_span = span_of(slice.world.trunk.chan(1).0);
         // A tick is one block of 8 samples per ms.
@@ -210,9 +208,7 @@ impl DiagTap {
     fn calls_by_channel(&self, slice: &Slice) -> Vec<(u32, CallId)> {
         let mut v: Vec<(u32, CallId)> =
             slice.core.calls_snapshot().into_iter().map(|c| (c.channel, c.call)).collect();
-        v.extend(
-            slice.core.agents_snapshot().into_iter().filter_map(|a| Some((a.channel?, a.call?))),
-        );
+        v.extend(slice.core.agents_snapshot().into_iter().filter_map(|a| Some((a.channel?, a.call?))));
         v
     }
 
@@ -231,10 +227,7 @@ impl DiagTap {
             .spans
             .iter()
             .filter(|s| {
-                slice
-                    .board
-                    .span_status(trunkline_driver::SpanNo(s.0))
-                    .is_ok_and(|st| !st.alarms.is_empty())
+                slice.board.span_status(trunkline_driver::SpanNo(s.0)).is_ok_and(|st| !st.alarms.is_empty())
             })
             .map(|s| s.0)
             .collect();
@@ -244,10 +237,9 @@ impl DiagTap {
             .map(|t| {
                 let (state, signalling) = if t.pri {
                     match pri.iter().find(|p| p.0 == t.chan) {
-                        Some(&(_, s)) => (
-                            q931_channel_state(s),
-                            format!("Q.931 {} {}", s.label(role), q931_state_name(s)),
-                        ),
+                        Some(&(_, s)) => {
+                            (q931_channel_state(s), format!("Q.931 {} {}", s.label(role), q931_state_name(s)))
+                        }
                         None => ("idle", "Q.931 null".to_string()),
                     }
                 } else {
@@ -317,8 +309,8 @@ mod tests {
     /// bits, detectors report.
     #[test]
     fn the_slice_tap_sees_calls_levels_and_events() {
-        let mut slice = Slice::new(SliceConfig { agents: 4, leads: 40, seed: 3, ..SliceConfig::default() })
-            .unwrap();
+        let mut slice =
+            Slice::new(SliceConfig { agents: 4, leads: 40, seed: 3, ..SliceConfig::default() }).unwrap();
         let mut tap = DiagTap::new(&slice);
         let mut events = Vec::new();
         let mut talking_seen: Option<ChannelDiag> = None;
