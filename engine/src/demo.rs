@@ -293,7 +293,7 @@ fn run(
         for ev in diag_events.drain(..) {
             publish(&sh, ev);
         }
-        if now >= last_levels + 100 {
+        if now >= last_levels + 100 || last_levels == 0 {
             last_levels = now;
             let snap = tap.snapshot(&mut slice, now);
             if let Ok(mut l) = sh.levels.write() {
@@ -344,7 +344,8 @@ fn run(
             last_alarms = alarms;
         }
         let finished = draining && slice.core.active_calls() == 0;
-        if now >= last_snap + 500 || finished {
+        // The first tick publishes at once, so the API has spans and channels from the start.
+        if now >= last_snap + 500 || finished || last_snap == 0 {
             last_snap = now;
             let agents = slice.core.agents_snapshot();
             let r = &slice.core;

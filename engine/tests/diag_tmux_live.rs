@@ -43,7 +43,8 @@ fn levels_show_a_talking_channel_and_an_idle_one() {
         for dir in ["rx", "tx"] {
             let rms = c[dir]["rms_dbm0"].as_f64().unwrap();
             let peak = c[dir]["peak_dbm0"].as_f64().unwrap();
-            assert!((-100.0..=6.5).contains(&rms) && peak + 0.01 >= rms, "{c}");
+            // Sine-equivalent peak: a constant signal's reads 3 dB under its RMS, never lower.
+            assert!((-100.0..=6.5).contains(&rms) && peak + 3.02 >= rms, "{c}");
         }
     }
     // The last 15 B-channels (the demo's calls take the high ones), redrawn in place.
@@ -78,9 +79,10 @@ fn trace_span_shows_a_calls_setup_and_connect() {
     let deadline = Instant::now() + WAIT;
     loop {
         let all = t.transcript();
-        let has = |what: &str, arrow: &str| all.iter().any(|l| l.contains(what) && l.contains(arrow));
-        // We send SETUP, the network answers with CONNECT.
-        if has("SETUP", "-->") && has("CONNECT", "<--") {
+        let has =
+            |what: &str| all.iter().any(|l| l.contains(what) && (l.contains("-->") || l.contains("<--")));
+        // A call's SETUP one way and its CONNECT the other (outbound or inbound).
+        if has("SETUP:") && has("CONNECT") {
             assert!(all.iter().any(|l| l.contains("Q931") && l.contains("=>U10")), "state changes too");
             break;
         }

@@ -110,6 +110,9 @@ fn parse_span(v: &str, view: &dyn EngineView) -> Result<u16, Response> {
     let n: u16 =
         v.parse().map_err(|_| Response::error(400, format!("parameter span: {v:?} is not a span number")))?;
     let (spans, list) = span_list(view);
+    if spans.is_empty() {
+        return Err(Response::error(503, "trunkd is starting: no spans reported yet; try again"));
+    }
     if !spans.contains(&n) {
         return Err(Response::error(404, format!("no such span {n} (spans: {list})")));
     }
