@@ -131,6 +131,7 @@ struct Shared {
     db: Option<Mutex<Store>>,
     cdrs: RwLock<VecDeque<Cdr>>,
     subs: Mutex<Vec<Sender<EngineEvent>>>,
+    levels: RwLock<crate::diag::LevelsSnapshot>,
     stopped: AtomicBool,
     cmd: Sender<Cmd>,
 }
@@ -186,6 +187,9 @@ impl EngineView for Shared {
         rx.recv_timeout(std::time::Duration::from_secs(5))
             .map_err(|_| "the engine did not answer".to_string())?
     }
+    fn levels(&self) -> Option<crate::diag::LevelsSnapshot> {
+        self.levels.read().ok().map(|l| l.clone())
+    }
 }
 
 /// The demo engine running on its own thread.
@@ -218,6 +222,7 @@ pub fn start(config_toml: &str, data_dir: &Path, speed: f64) -> anyhow::Result<D
         db: Store::open(data_dir.join("trunkline.db")).ok().map(Mutex::new),
         cdrs: RwLock::new(VecDeque::new()),
         subs: Mutex::new(Vec::new()),
+        levels: RwLock::new(crate::diag::LevelsSnapshot::default()),
         stopped: AtomicBool::new(false),
         cmd: cmd_tx,
     });
@@ -248,6 +253,10 @@ fn run(
     let mut draining = false;
     let mut last_snap = 0u64;
     let mut last_alarms: Vec<String> = Vec::new();
+    // Channel diagnostics: meters fed every tick, levels published every 100 ms of engine time.
+    let mut tap = crate::diag::tap::DiagTap::new(&slice);
+    let mut diag_events = Vec::new();
+    let mut last_levels = 0u64;
     loop {
         while let Ok(c) = cmds.try_recv() {
             match c {
@@ -278,6 +287,18 @@ fn run(
         slice.step()?;
         for ev in std::mem::take(&mut slice.core.events) {
             publish(&sh, ev);
+        }
+        let now = slice.now();
+        tap.observe(&mut slice, now, &mut diag_events);
+        for ev in diag_events.drain(..) {
+            publish(&sh, ev);
+        }
+        if now >= last_levels + 100 || last_levels == 0 {
+            last_levels = now;
+            let snap = tap.snapshot(&mut slice, now);
+            if let Ok(mut l) = sh.levels.write() {
+                *l = snap;
+            }
         }
         let new = persist.save(&mut slice);
         if !new.is_empty() {
@@ -323,7 +344,8 @@ fn run(
             last_alarms = alarms;
         }
         let finished = draining && slice.core.active_calls() == 0;
-        if now >= last_snap + 500 || finished {
+        // The first tick publishes at once, so the API has spans and channels from the start.
+        if now >= last_snap + 500 || finished || last_snap == 0 {
             last_snap = now;
             let agents = slice.core.agents_snapshot();
             let r = &slice.core;

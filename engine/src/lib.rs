@@ -8,6 +8,7 @@ pub mod boardcfg;
 pub mod cli;
 pub mod daemon;
 pub mod demo;
+pub mod diag;
 pub mod dialer;
 pub mod engine_main;
 pub mod handle;

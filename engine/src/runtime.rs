@@ -71,6 +71,11 @@ pub trait EngineView: Send + Sync {
     fn subscribe(&self) -> crossbeam_channel::Receiver<EngineEvent>;
     /// Carries out an API action; the result is JSON for the client.
     fn command(&self, cmd: ApiCommand) -> Result<serde_json::Value, String>;
+    /// Every channel's state, signalling and rx/tx levels (`/v1/levels`); `None` when this
+    /// engine does not measure them.
+    fn levels(&self) -> Option<crate::diag::LevelsSnapshot> {
+        None
+    }
 }
 
 /// Control of the running engine, for the daemon.

@@ -12,7 +12,9 @@
 //! | GET | `/v1/events` | `text/event-stream` of [`EngineEvent`](crate::model::EngineEvent)s |
 //! | POST | `/v1/commands` | runs an [`ApiCommand`](crate::runtime::ApiCommand) |
 //! | GET | `/metrics` | Prometheus text format |
+//! | GET | `/v1/levels`, `/v1/spans/{n}/trace`, `/v1/events?span=&type=` | channel diagnostics, see [`diag`] |
 
+pub mod diag;
 pub mod http;
 pub mod metrics;
 pub mod routes;
@@ -335,6 +337,9 @@ fn serve<C: Conn>(mut s: C, sh: &Shared, needs_token: bool) -> io::Result<()> {
             }
             routes::Routed::Events => {
                 return sse::stream(&mut s, sh.view.as_ref(), sh.cfg.keepalive, &sh.stop);
+            }
+            routes::Routed::Filtered(f) => {
+                return sse::stream_filtered(&mut s, sh.view.as_ref(), sh.cfg.keepalive, &sh.stop, &f);
             }
         }
     }

@@ -13,6 +13,8 @@ pub enum Routed {
     Reply(Response),
     /// Switch the connection to the server-sent events stream.
     Events,
+    /// The event stream, only the events the filter passes (`/v1/spans/{n}/trace`, ...).
+    Filtered(super::diag::EventFilter),
 }
 
 fn ok_json<T: Serialize>(v: &T) -> Response {
@@ -24,6 +26,9 @@ fn ok_json<T: Serialize>(v: &T) -> Response {
 
 /// Routes one request (authentication already checked).
 pub fn route(view: &dyn EngineView, req: &Request) -> Routed {
+    if let Some(r) = super::diag::route(view, req) {
+        return r;
+    }
     let get = req.method == "GET" || req.method == "HEAD";
     let resp = match req.path.as_str() {
         "/v1/status" if get => ok_json(&view.status()),

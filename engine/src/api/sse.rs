@@ -1,4 +1,5 @@
-//! `/v1/events`: the engine's event bus as server-sent events. Each event is
+//! `/v1/events`: the engine's event bus as server-sent events (without the signalling trace
+//! unless asked for, see [`super::diag`]). Each event is
 //! `event: <type>\ndata: <json>\n\n`; a `: keepalive` comment goes out when nothing happened
 //! for a while; `event: lost` tells a subscriber that fell behind that events were dropped.
 
@@ -32,6 +33,17 @@ pub(crate) fn stream(
     keepalive: Duration,
     stop: &AtomicBool,
 ) -> io::Result<()> {
+    stream_filtered(w, view, keepalive, stop, &super::diag::EventFilter::plain())
+}
+
+/// As [`stream`], passing on only the events `filter` lets through.
+pub(crate) fn stream_filtered(
+    w: &mut impl Write,
+    view: &dyn EngineView,
+    keepalive: Duration,
+    stop: &AtomicBool,
+    filter: &super::diag::EventFilter,
+) -> io::Result<()> {
     let rx = view.subscribe();
     let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
     super::write_all_flush(w, head)?;
@@ -47,8 +59,7 @@ pub(crate) fn stream(
         out.clear();
         match rx.recv_timeout(wait) {
             Ok(ev) => {
-                out.extend_from_slice(&frame(&ev));
-                for ev in rx.try_iter().take(1024) {
+                for ev in std::iter::once(ev).chain(rx.try_iter().take(1024)).filter(|e| filter.pass(e)) {
                     out.extend_from_slice(&frame(&ev));
                 }
                 if overrun {

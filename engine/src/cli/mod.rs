@@ -9,9 +9,13 @@ pub mod bench_pipeline;
 pub mod board;
 pub mod client;
 pub mod dahdi;
+pub mod levels;
+pub mod live;
 pub mod simulate_call;
 pub mod simulate_inbound;
 pub mod simulate_outbound;
+pub mod top;
+pub mod top_ui;
 pub mod trace;
 
 /// Trunkline diagnostics and admin CLI.
@@ -49,8 +53,13 @@ pub enum Command {
     /// Measure how fast the hot paths run.
     #[command(subcommand)]
     Bench(BenchCmd),
-    /// Decode a signalling capture (D-channel TS16 octets, hex frames, R2 wire) into a ladder.
+    /// Signalling ladder: `trace SPAN` live from the daemon, `trace FILE` decodes a capture
+    /// (D-channel TS16 octets, hex frames, R2 wire). A file of that name wins over a span number.
     Trace(trace::TraceArgs),
+    /// Live full-screen view of spans, channels (state, call, signalling, levels) and events.
+    Top(top::TopArgs),
+    /// rx/tx level meters (dBm0, RMS and peak) of channels on the running daemon.
+    Levels(levels::LevelsArgs),
     /// Run things offline in virtual time: one call across a simulated board, or a whole
     /// campaign against simulated lines and agents.
     #[command(subcommand)]
@@ -95,6 +104,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Dahdi(a) => dahdi::run(&a),
         Command::Simulate(SimulateCmd::Call(a)) => simulate_call::run(&a),
         Command::Trace(a) => trace::run(&a),
+        Command::Top(a) => top::run(&a),
+        Command::Levels(a) => levels::run(&a),
         Command::Simulate(SimulateCmd::Outbound(a)) => simulate_outbound::run(&a),
         Command::Simulate(SimulateCmd::Inbound(a)) => simulate_inbound::run(&a),
         Command::Bench(BenchCmd::Dsp(a)) => bench::run(&a),

@@ -1,4 +1,12 @@
-//! `trunkctl trace FILE`: decodes a signalling capture into a readable ladder.
+//! `trunkctl trace SPAN|FILE`: a signalling ladder, live from the daemon or from a capture.
+//!
+//! The argument is a capture file when a file of that name exists, otherwise a span number
+//! (`trunkctl trace 1`: span 1 live from the running `trunkd`, as `pri debug` shows it: every
+//! Q.921/Q.931 frame decoded with its direction, Q.931 state changes, CAS bit changes, the
+//! detectors' events and alarms; `--json` prints the events as JSON lines, `--count N` stops
+//! after N lines). Use `./1` for a capture file that is called `1`.
+//!
+//! Capture files:
 //!
 //! * `ts16`: raw D-channel timeslot octets at 64 kbit/s (flags, bit stuffing, FCS), as the
 //!   interop harness's `--capture` writes them: HDLC-decoded, then every LAPD frame (Q.921 type,
@@ -10,6 +18,7 @@
 //!   the DSP crate's forward and backward R2 detectors, with their times.
 
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -19,6 +28,7 @@ use trunkline_dsp::event::Detector;
 use trunkline_dsp::g711::Law;
 use trunkline_dsp::mf::{Mf, MfKind};
 
+use crate::model::EngineEvent;
 use crate::signalling::pri::fcs::strip_fcs;
 use crate::signalling::pri::trace::describe_frame;
 
@@ -36,34 +46,110 @@ pub enum TraceFormat {
 /// Arguments of `trunkctl trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
-    /// The capture.
-    pub file: PathBuf,
-    /// Its format.
+    /// A span number (live from the daemon) or a capture file (when a file of that name exists).
+    #[arg(value_name = "SPAN|FILE")]
+    pub target: String,
+    /// The capture's format.
     #[arg(long, value_enum, default_value = "ts16")]
     pub format: TraceFormat,
     /// `hex`: each frame ends with its 2 FCS octets (checked and removed).
     #[arg(long)]
     pub fcs: bool,
+    /// Live: stop after this many lines.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Live: the daemon's connection (and --json: events as JSON lines).
+    #[command(flatten)]
+    pub conn: super::client::ClientArgs,
 }
 
 /// Runs `trunkctl trace`.
 pub fn run(a: &TraceArgs) -> anyhow::Result<i32> {
+    let file = PathBuf::from(&a.target);
+    if !file.exists() {
+        if let Ok(span) = a.target.parse::<u16>() {
+            return live(a, span, &mut std::io::stdout().lock());
+        }
+        anyhow::bail!("{}: no such file (and not a span number)", a.target);
+    }
+    if a.conn.json {
+        anyhow::bail!("--json applies to live traces (trunkctl trace SPAN), not to capture files");
+    }
     let out = match a.format {
         TraceFormat::Ts16 => {
-            let data = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+            let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             ladder_ts16(&data)
         }
         TraceFormat::Hex => {
             let text =
-                std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-            ladder_hex(&text, a.fcs).map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?
+                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            ladder_hex(&text, a.fcs).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
         }
         TraceFormat::R2wire => {
-            let data = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-            ladder_r2wire(&data).map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?
+            let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            ladder_r2wire(&data).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
         }
     };
     print!("{out}");
+    Ok(0)
+}
+
+/// One live event as a ladder line (the capture ladders' layout: time, then the decoded frame,
+/// with `-->` for what we sent and `<--` for what we received); `None` for events that are not
+/// part of a span trace.
+pub fn live_line(ev: &EngineEvent) -> Option<String> {
+    Some(match ev {
+        EngineEvent::Signalling { at, protocol, direction, text, .. } => {
+            let arrow = match direction.as_str() {
+                "tx" => "-->",
+                "rx" => "<--",
+                _ => "   ",
+            };
+            let proto =
+                if protocol == "q931" { String::new() } else { format!("{} ", protocol.to_uppercase()) };
+            format!("{:>10}ms  {arrow} {proto}{text}", at.0)
+        }
+        EngineEvent::Detector { at, channel, detector, value, edge, level_dbm0, .. } => {
+            let level = level_dbm0.map(|l| format!(" ({l:.1} dBm0)")).unwrap_or_default();
+            format!("{:>10}ms  ~~~ chan {channel} {detector} {value} {edge}{level}", at.0)
+        }
+        EngineEvent::SpanAlarm { at, span, alarms } => {
+            format!("{:>10}ms  !!! span {span} alarms {alarms}", at.0)
+        }
+        _ => return None,
+    })
+}
+
+fn live(a: &TraceArgs, span: u16, out: &mut impl Write) -> anyhow::Result<i32> {
+    let mut stream = super::live::open_events(&a.conn, &format!("/v1/spans/{span}/trace"))?;
+    if !a.conn.json {
+        writeln!(
+            out,
+            "live trace of span {span} from trunkd (--> sent, <-- received, ~~~ detectors); Ctrl-C stops"
+        )?;
+        out.flush()?;
+    }
+    let mut n = 0u64;
+    while a.count.is_none_or(|c| n < c) {
+        let Some(ev) = stream.next_event()? else {
+            writeln!(out, "trunkd ended the stream (stopping?)")?;
+            return Ok(1);
+        };
+        if ev.kind == "lost" {
+            writeln!(out, "(events were lost: this terminal is too slow for the trace)")?;
+            continue;
+        }
+        if a.conn.json {
+            writeln!(out, "{}", serde_json::to_string(&ev.data)?)?;
+            n += 1;
+        } else if let Ok(e) = serde_json::from_value::<EngineEvent>(ev.data) {
+            if let Some(line) = live_line(&e) {
+                writeln!(out, "{line}")?;
+                n += 1;
+            }
+        }
+        out.flush()?;
+    }
     Ok(0)
 }
 

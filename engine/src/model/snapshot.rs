@@ -257,4 +257,39 @@ pub enum EngineEvent {
         /// Alarm string as `dahdi_scan` prints it.
         alarms: String,
     },
+    /// A detector heard something on a channel (DTMF digit, call-progress tone, fax, AMD, ...).
+    Detector {
+        /// When (engine time of the tick it was reported in).
+        at: Ms,
+        /// Span of the channel.
+        span: u16,
+        /// Global channel number.
+        channel: u32,
+        /// Call on the channel, if any.
+        call: Option<CallId>,
+        /// Detector family (`dtmf`, `cpt`, `fax`, `amd`, ...).
+        detector: String,
+        /// What it heard (`5`, `ringback`, `CNG`, `human`, ...).
+        value: String,
+        /// `on` when the signal started, `off` when it ended.
+        edge: String,
+        /// Measured level, if the detector reports one.
+        level_dbm0: Option<f32>,
+    },
+    /// A signalling message or state change on a span, decoded: Q.921/Q.931 frames and call
+    /// states on PRI spans, ABCD bit changes on CAS spans (and MFC/R2 signals on R2 spans).
+    Signalling {
+        /// When (engine time).
+        at: Ms,
+        /// Span.
+        span: u16,
+        /// Channel it concerns, when known.
+        channel: Option<u32>,
+        /// `q931` (Q.921 frames included), `cas`, `r2`.
+        protocol: String,
+        /// `rx` (from the far end), `tx` (sent by us) or empty (a state change).
+        direction: String,
+        /// The decoded line.
+        text: String,
+    },
 }

@@ -261,6 +261,11 @@ impl Slice {
         &mut self.world_media
     }
 
+    /// What the engine's detectors reported in the last tick (for diagnostics).
+    pub fn last_tones(&self) -> &[(MediaId, ToneEvent)] {
+        &self.tones
+    }
+
     /// Engine time in ms.
     pub fn now(&self) -> u64 {
         self.now

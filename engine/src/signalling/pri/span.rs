@@ -299,6 +299,11 @@ impl PriSpan {
         self.calls.iter().find(|c| c.id == call).and_then(|c| c.channel)
     }
 
+    /// The calls not yet released (state, channel, numbers), for diagnostics.
+    pub fn calls(&self) -> impl Iterator<Item = &super::call::Call> + '_ {
+        self.calls.iter()
+    }
+
     /// Number of calls not yet released.
     pub fn active_calls(&self) -> usize {
         self.calls.len()
