@@ -311,6 +311,11 @@ impl EngineEnd {
         self.tx.block().cas_rx.load(Ordering::Relaxed)
     }
 
+    /// The CAS bits last set to transmit (low nibble ABCD).
+    pub fn tx_cas(&self) -> u8 {
+        self.tx.block().cas_tx.load(Ordering::Relaxed) & 0x0F
+    }
+
     /// Queues an HDLC frame (payload; the board appends the FCS). False if there is no room.
     pub fn send_frame(&mut self, frame: &[u8]) -> bool {
         let Some(p) = self.frames_tx.as_mut() else { return false };

@@ -3,8 +3,6 @@
 //! PRI traces, CAS bit changes and detector reports into [`EngineEvent`]s, and builds the
 //! [`LevelsSnapshot`] the API serves.
 
-use std::sync::atomic::Ordering;
-
 use trunkline_driver::board::Board;
 
 use super::meter::WindowMeter;
@@ -121,7 +119,7 @@ impl DiagTap {
         let spans: Vec<(u16, u32, u32)> =
             slice.board.spans().iter().map(|s| (s.no.0, s.basechan, s.totchans)).collect();
         let span_of = |c: u32| spans.iter().find(|(_, b, n)| c >= *b && c < b + n).map_or(0, |s| s.0);
-        let trunk_span = span_of(slice.core.trunk.chan(1).0);
+        let trunk_span = span_of(slice.core.trunk_link().chan(1).0);
         let world_span = span_of(slice.world.trunk.chan(1).0);
         // A tick is one block of 8 samples per ms.
         let tick_samples =
@@ -159,12 +157,12 @@ impl DiagTap {
             t.rx.push(m.last_rx());
             t.tx.push(m.last_tx());
         }
-        pri_events(&mut slice.core.trunk.pri, self.trunk_span, now, out);
+        pri_events(&mut slice.core.trunk_link_mut().pri, self.trunk_span, now, out);
         pri_events(&mut slice.world.trunk.pri, self.world_span, now, out);
         for t in self.chans.iter_mut().filter(|t| !t.pri) {
             let Some(m) = slice.media.get_mut(t.id) else { continue };
-            let cas = &m.end().cas;
-            let bits = (cas.tx.load(Ordering::Relaxed) & 0xF, cas.rx.load(Ordering::Relaxed) & 0xF);
+            let end = m.end();
+            let bits = (end.tx_cas(), end.rx_cas() & 0xF);
             let old = t.cas.replace(bits);
             if old.is_some_and(|o| o.0 != bits.0) {
                 out.push(EngineEvent::Signalling {
@@ -215,14 +213,10 @@ impl DiagTap {
     /// Every engine channel's state, call, signalling and levels now.
     pub fn snapshot(&self, slice: &mut Slice, now: u64) -> LevelsSnapshot {
         let calls = self.calls_by_channel(slice);
-        let role = slice.core.trunk.pri.config().role;
-        let pri: Vec<(u32, CallState)> = slice
-            .core
-            .trunk
-            .pri
-            .calls()
-            .filter_map(|c| Some((slice.core.trunk.chan(c.channel?).0, c.state)))
-            .collect();
+        let link = slice.core.trunk_link();
+        let role = link.pri.config().role;
+        let pri: Vec<(u32, CallState)> =
+            link.pri.calls().filter_map(|c| Some((link.chan(c.channel?).0, c.state))).collect();
         let alarmed: Vec<u16> = self
             .spans
             .iter()

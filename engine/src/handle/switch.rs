@@ -198,6 +198,11 @@ impl Switch {
         StationId(self.stations.len() - 1)
     }
 
+    /// The trunk's signalling link, read-only (its stack's state and channel map).
+    pub fn trunk(&self, t: TrunkId) -> Option<&PriLink> {
+        self.trunks.get(t.0).map(|t| &t.link)
+    }
+
     /// The trunk's signalling link (counters, traces).
     pub fn trunk_link(&mut self, t: TrunkId) -> Option<&mut PriLink> {
         self.trunks.get_mut(t.0).map(|t| &mut t.link)

@@ -265,6 +265,16 @@ impl Core {
         }
     }
 
+    /// The trunk's PRI link (diagnostics: the stack's calls and the channel map).
+    pub fn trunk_link(&self) -> &crate::handle::pri::PriLink {
+        self.switch.trunk(self.trunk).expect("the core's trunk was added to its switch")
+    }
+
+    /// The trunk's PRI link, mutable (diagnostics drain the stack's trace).
+    pub fn trunk_link_mut(&mut self) -> &mut crate::handle::pri::PriLink {
+        self.switch.trunk_link(self.trunk).expect("the core's trunk was added to its switch")
+    }
+
     /// Records every bridged call (stereo: caller left, agent right). The switch must have a
     /// recorder ([`Switch::set_recorder`]).
     pub fn record_bridged(&mut self, rec: CoreRecording) {

@@ -151,6 +151,9 @@ pub fn tmux_available() -> bool {
 pub struct Tmux {
     socket: String,
     session: String,
+    /// Where the shell writes the command's exit status (tmux's own `pane_dead_status` is
+    /// sometimes left empty when a command exits very early).
+    status_file: PathBuf,
 }
 
 impl Tmux {
@@ -162,7 +165,9 @@ impl Tmux {
 
     /// As [`Tmux::start`] with a given size.
     pub fn start_sized(cmdline: &str, cols: u16, rows: u16) -> Tmux {
-        let t = Tmux { socket: unique("trunkline-tmux"), session: "t".into() };
+        let socket = unique("trunkline-tmux");
+        let status_file = std::env::temp_dir().join(format!("{socket}.status"));
+        let t = Tmux { socket, session: "t".into(), status_file };
         // Keep the pane after the command exits so its last screen and exit status can be read;
         // set in the server's start-up file so that even a command that exits at once is kept.
         let conf = std::env::temp_dir().join(format!("{}.conf", t.socket));
@@ -173,7 +178,13 @@ impl Tmux {
             .arg(&conf)
             .args(["new-session", "-d", "-s", &t.session])
             .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
-            .arg(format!("sh -c {}", shell_quote(cmdline)))
+            .arg(format!(
+                "sh -c {}",
+                shell_quote(&format!(
+                    "{cmdline}\necho $? > {}.tmp && mv {0}.tmp {0}",
+                    shell_quote(&t.status_file.to_string_lossy())
+                ))
+            ))
             .env("TERM", "xterm-256color")
             .output()
             .expect("run tmux");
@@ -236,17 +247,7 @@ impl Tmux {
 
     /// Whether the pane's command has exited, and with which status.
     pub fn exit_status(&self) -> Option<i32> {
-        let out = self
-            .cmd()
-            .args(["display-message", "-p", "-t", &self.session, "#{pane_dead} #{pane_dead_status}"])
-            .output()
-            .ok()?;
-        let s = String::from_utf8_lossy(&out.stdout);
-        let mut it = s.split_whitespace();
-        match (it.next(), it.next()) {
-            (Some("1"), Some(code)) => code.parse().ok(),
-            _ => None,
-        }
+        std::fs::read_to_string(&self.status_file).ok()?.trim().parse().ok()
     }
 
     /// Waits for the command to exit and returns its status.
@@ -267,5 +268,6 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd().arg("kill-server").output();
+        let _ = std::fs::remove_file(&self.status_file);
     }
 }
