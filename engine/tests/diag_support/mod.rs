@@ -152,7 +152,8 @@ pub struct Tmux {
     socket: String,
     session: String,
     /// Where the shell writes the command's exit status (tmux's own `pane_dead_status` is
-    /// sometimes left empty when a command exits very early).
+    /// sometimes left empty when a command exits very early). The shell traps SIGINT (its
+    /// children still get the default action), so Ctrl-C ends the command, not the shell.
     status_file: PathBuf,
 }
 
@@ -181,7 +182,7 @@ impl Tmux {
             .arg(format!(
                 "sh -c {}",
                 shell_quote(&format!(
-                    "{cmdline}\necho $? > {}.tmp && mv {0}.tmp {0}",
+                    "trap true INT\n{cmdline}\necho $? > {}.tmp && mv {0}.tmp {0}",
                     shell_quote(&t.status_file.to_string_lossy())
                 ))
             ))
