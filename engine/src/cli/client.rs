@@ -49,6 +49,22 @@ pub struct CdrArgs {
     pub limit: usize,
 }
 
+/// Connects to the daemon's Unix socket; a missing daemon or a permission problem is an error
+/// that says what to do.
+pub fn connect_unix(p: &std::path::Path) -> anyhow::Result<UnixStream> {
+    UnixStream::connect(p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => anyhow::anyhow!(
+            "trunkd is not running (no socket at {}): start it with `systemctl start trunkd` or `trunkd --config FILE`, or pass --socket PATH",
+            p.display()
+        ),
+        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
+            "permission denied on {}: run as root or as a member of the socket's group (the socket is mode 0660)",
+            p.display()
+        ),
+        _ => anyhow::Error::new(e).context(format!("connecting to {}", p.display())),
+    })
+}
+
 /// Default Unix socket locations, in the order tried.
 pub const DEFAULT_SOCKETS: [&str; 2] = ["/run/trunkline/trunkd.sock", "./trunkline-data/trunkd.sock"];
 
@@ -109,17 +125,7 @@ pub fn request(
     let timeout = Some(Duration::from_secs(10));
     let reply = match &t {
         Target::Unix(p) => {
-            let mut s = UnixStream::connect(p).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => anyhow::anyhow!(
-                    "trunkd is not running (no socket at {}): start it with `systemctl start trunkd` or `trunkd --config FILE`, or pass --socket PATH",
-                    p.display()
-                ),
-                std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-                    "permission denied on {}: run as root or as a member of the socket's group (the socket is mode 0660)",
-                    p.display()
-                ),
-                _ => anyhow::Error::new(e).context(format!("connecting to {}", p.display())),
-            })?;
+            let mut s = connect_unix(p)?;
             s.set_read_timeout(timeout)?;
             s.set_write_timeout(timeout)?;
             exchange(&mut s, &raw)?

@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -47,17 +46,7 @@ fn connect(a: &ClientArgs) -> anyhow::Result<(Box<dyn Stream>, bool)> {
         return Ok((Box::new(s), true));
     }
     let p = socket_path(a);
-    let s = UnixStream::connect(&p).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => anyhow::anyhow!(
-            "trunkd is not running (no socket at {}): start it with `systemctl start trunkd` or `trunkd --config FILE`, or pass --socket PATH",
-            p.display()
-        ),
-        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-            "permission denied on {}: run as root or as a member of the socket's group (the socket is mode 0660)",
-            p.display()
-        ),
-        _ => anyhow::Error::new(e).context(format!("connecting to {}", p.display())),
-    })?;
+    let s = super::client::connect_unix(&p)?;
     // Keep-alive comments come every 15 s; 30 s of nothing means the daemon is gone.
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     Ok((Box::new(s), false))
