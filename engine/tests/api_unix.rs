@@ -107,6 +107,16 @@ fn metrics_are_prometheus_text() {
     assert!(b.contains("trunkline_span_alarm{span=\"2\",name=\"SIM/0/2\"} 1"));
     assert!(b.contains("trunkline_dropped_total 7"));
     assert!(b.contains("name=\"spring \\\"sale\\\"\""), "label escaping");
+    for (name, help, v) in [
+        ("trunkline_campaign_attempts_total", "Attempts per campaign.", 150),
+        ("trunkline_campaign_live_total", "Live answers per campaign.", 60),
+        ("trunkline_campaign_abandoned_total", "Abandoned live answers per campaign.", 1),
+    ] {
+        let want = format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name}{{campaign=\"1\",name=\"spring \\\"sale\\\"\"}} {v}\n"
+        );
+        assert!(b.contains(&want), "{want}\n{b}");
+    }
     for line in b.lines().filter(|l| !l.starts_with('#')) {
         let (_, v) = line.rsplit_once(' ').unwrap();
         v.parse::<f64>().unwrap_or_else(|_| panic!("bad sample line {line:?}"));

@@ -91,35 +91,18 @@ pub fn render(view: &dyn EngineView) -> String {
         }
     }
 
-    metric(&mut o, "trunkline_campaign_attempts_total", "counter", "Attempts per campaign.");
-    for c in &campaigns {
-        let _ = writeln!(
-            o,
-            "trunkline_campaign_attempts_total{{campaign=\"{}\",name=\"{}\"}} {}",
-            c.campaign,
-            label(&c.name),
-            c.attempts
-        );
-    }
-    metric(&mut o, "trunkline_campaign_live_total", "counter", "Live answers per campaign.");
-    for c in &campaigns {
-        let _ = writeln!(
-            o,
-            "trunkline_campaign_live_total{{campaign=\"{}\",name=\"{}\"}} {}",
-            c.campaign,
-            label(&c.name),
-            c.live
-        );
-    }
-    metric(&mut o, "trunkline_campaign_abandoned_total", "counter", "Abandoned live answers per campaign.");
-    for c in &campaigns {
-        let _ = writeln!(
-            o,
-            "trunkline_campaign_abandoned_total{{campaign=\"{}\",name=\"{}\"}} {}",
-            c.campaign,
-            label(&c.name),
-            c.abandoned
-        );
+    type PerCampaign = fn(&crate::model::CampaignSnapshot) -> u64;
+    let per_campaign: [(&str, &str, PerCampaign); 3] = [
+        ("trunkline_campaign_attempts_total", "Attempts per campaign.", |c| c.attempts),
+        ("trunkline_campaign_live_total", "Live answers per campaign.", |c| c.live),
+        ("trunkline_campaign_abandoned_total", "Abandoned live answers per campaign.", |c| c.abandoned),
+    ];
+    for (name, help, value) in per_campaign {
+        metric(&mut o, name, "counter", help);
+        for c in &campaigns {
+            let _ =
+                writeln!(o, "{name}{{campaign=\"{}\",name=\"{}\"}} {}", c.campaign, label(&c.name), value(c));
+        }
     }
     o
 }
