@@ -5,37 +5,45 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use trunkline_driver::board::Board;
-use trunkline_driver::ring::RingConfig;
+use trunkline_driver::ring::{EngineEnd, RingConfig};
 use trunkline_driver::sim::{SimBoard, SimConfig};
 use trunkline_driver::tdm::crc::{crc4_smf, Crc4Smf};
 use trunkline_driver::tdm::transpose::transpose;
 use trunkline_driver::ChannelKind;
 
+/// Opens every bearer and CAS channel of `b` with an audio ring of `audio` octets.
+fn open_audio(b: &mut impl Board, audio: usize) -> Vec<EngineEnd> {
+    b.channels()
+        .into_iter()
+        .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
+        .map(|ch| b.open(ch.no, RingConfig { audio, ..RingConfig::default() }).unwrap())
+        .collect()
+}
+
+/// One board tick as an engine drives it: `buf` queued on every channel, the tick, every
+/// channel's received audio read into `sink`.
+fn tick_with_audio(b: &mut impl Board, ends: &mut [EngineEnd], buf: &[u8], sink: &mut [u8]) {
+    for e in ends.iter_mut() {
+        ringbuf::traits::Producer::push_slice(&mut e.tx, buf);
+    }
+    b.tick().unwrap();
+    for e in ends.iter_mut() {
+        ringbuf::traits::Consumer::pop_slice(&mut e.rx, sink);
+    }
+}
+
 fn board_tick(c: &mut Criterion) {
     let mut cfg = SimConfig::e1_pairs(4);
     cfg.tick_frames = 160;
     let mut b = SimBoard::new(cfg).unwrap();
-    let mut ends: Vec<_> = b
-        .channels()
-        .into_iter()
-        .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
-        .map(|ch| b.open(ch.no, RingConfig { audio: 640, ..RingConfig::default() }).unwrap())
-        .collect();
+    let mut ends = open_audio(&mut b, 640);
     let mut g = c.benchmark_group("board");
     // 4 spans × 160 frames per tick.
     g.throughput(Throughput::Elements(4 * 160));
     g.bench_function("e1_4spans_tick20ms", |bench| {
         let buf = [0x55u8; 160];
         let mut sink = [0u8; 640];
-        bench.iter(|| {
-            for e in ends.iter_mut() {
-                ringbuf::traits::Producer::push_slice(&mut e.tx, &buf);
-            }
-            b.tick().unwrap();
-            for e in ends.iter_mut() {
-                ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
-            }
-        })
+        bench.iter(|| tick_with_audio(&mut b, &mut ends, &buf, &mut sink))
     });
     g.finish();
 }
@@ -49,25 +57,12 @@ fn dahdi_fake_tick(c: &mut Criterion) {
     let mut g = c.benchmark_group("dahdi_fake");
     for spans in [4usize, 32] {
         let mut b = DahdiBoard::new(FakeKernel::e1_pairs(spans), DahdiConfig::default()).unwrap();
-        let mut ends: Vec<_> = b
-            .channels()
-            .into_iter()
-            .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
-            .map(|ch| b.open(ch.no, RingConfig { audio: 640, ..RingConfig::default() }).unwrap())
-            .collect();
+        let mut ends = open_audio(&mut b, 640);
         g.throughput(Throughput::Elements(ends.len() as u64 * 160));
         g.bench_function(format!("e1_{spans}spans_{}fds_tick20ms", ends.len()), |bench| {
             let buf = [0x55u8; 160];
             let mut sink = [0u8; 640];
-            bench.iter(|| {
-                for e in ends.iter_mut() {
-                    ringbuf::traits::Producer::push_slice(&mut e.tx, &buf);
-                }
-                b.tick().unwrap();
-                for e in ends.iter_mut() {
-                    ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
-                }
-            })
+            bench.iter(|| tick_with_audio(&mut b, &mut ends, &buf, &mut sink))
         });
     }
     g.finish();
@@ -81,12 +76,7 @@ fn board_128_spans(c: &mut Criterion) {
     let mut cfg = SimConfig::e1_pairs(128);
     cfg.tick_frames = n;
     let mut b = SimBoard::new(cfg).unwrap();
-    let mut ends: Vec<_> = b
-        .channels()
-        .into_iter()
-        .filter(|ch| matches!(ch.kind, ChannelKind::Bearer | ChannelKind::Cas))
-        .map(|ch| b.open(ch.no, RingConfig { audio: 4 * n, ..RingConfig::default() }).unwrap())
-        .collect();
+    let mut ends = open_audio(&mut b, 4 * n);
     b.run_ticks(20).unwrap();
     let buf = vec![0x55u8; n];
     let mut sink = vec![0u8; 4 * n];
@@ -97,15 +87,7 @@ fn board_128_spans(c: &mut Criterion) {
     g.sample_size(20);
     g.throughput(Throughput::Elements(128 * n as u64));
     g.bench_function("e1_128spans_tick20ms", |bench| {
-        bench.iter(|| {
-            for e in ends.iter_mut() {
-                ringbuf::traits::Producer::push_slice(&mut e.tx, &buf);
-            }
-            b.tick().unwrap();
-            for e in ends.iter_mut() {
-                ringbuf::traits::Consumer::pop_slice(&mut e.rx, &mut sink);
-            }
-        })
+        bench.iter(|| tick_with_audio(&mut b, &mut ends, &buf, &mut sink))
     });
     g.finish();
 }
