@@ -1030,52 +1030,9 @@ pub enum ZoneError {
     TooBig(i32),
 }
 
-/// One `struct dahdi_tone_def`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ToneDef {
-    /// `DAHDI_TONE_*`.
-    pub tone: i32,
-    /// Index of the segment that follows.
-    pub next: i32,
-    /// Length in samples (8000 for a steady tone).
-    pub samples: i32,
-    /// Unused (0).
-    pub shift: i32,
-    /// Resonator 1: `2 cos(w1)` in Q15.
-    pub fac1: i32,
-    /// Resonator 1 initial state `A sin(-2 w1)`.
-    pub init_v2_1: i32,
-    /// Resonator 1 initial state `A sin(-w1)`.
-    pub init_v3_1: i32,
-    /// Resonator 2: `2 cos(w2)` in Q15.
-    pub fac2: i32,
-    /// Resonator 2 initial state `A sin(-2 w2)`.
-    pub init_v2_2: i32,
-    /// Resonator 2 initial state `A sin(-w2)`.
-    pub init_v3_2: i32,
-    /// 1: amplitude modulation (`f1*f2`) instead of a sum.
-    pub modulate: i32,
-}
-
-impl ToneDef {
-    fn put(&self, out: &mut Vec<u8>) {
-        for v in [
-            self.tone,
-            self.next,
-            self.samples,
-            self.shift,
-            self.fac1,
-            self.init_v2_1,
-            self.init_v3_1,
-            self.fac2,
-            self.init_v2_2,
-            self.init_v3_2,
-            self.modulate,
-        ] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-}
+/// One `struct dahdi_tone_def`: the ABI's own struct (`fac` fields are the resonators' `2 cos(w)`
+/// in Q15, `init_v2`/`init_v3` their initial states, `modulate` 1 for `f1*f2`).
+pub use super::abi::DahdiToneDef as ToneDef;
 
 /// libtonezone's level offset in dB (its tone gains are `10^((level - 3.14) / 20)` of half
 /// of full scale): a number of decibels that happens to look like pi, not pi.
@@ -1336,7 +1293,7 @@ impl ToneZone {
         let defs = self.tone_defs()?;
         let mut out = self.header(defs.len() as i32);
         for d in &defs {
-            d.put(&mut out);
+            out.extend_from_slice(&super::abi::AsBytes::to_bytes(d));
         }
         Ok(out)
     }
